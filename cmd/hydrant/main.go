@@ -1,0 +1,137 @@
+// Command hydrant runs the Hydrant streaming server and its tools.
+//
+//	hydrant serve [flags]     serve the Kinesis Data Streams API
+//	hydrant bench [flags]     load-test any Kinesis endpoint
+//	hydrant version           print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hydrantio/hydrant/ingest"
+	"github.com/hydrantio/hydrant/internal/bench"
+	"github.com/hydrantio/hydrant/streams"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench.Main(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "hydrant", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "hydrant: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: hydrant <command> [flags]
+
+commands:
+  serve     serve the Kinesis Data Streams API (hydrant serve -h for flags)
+  bench     load-test a Kinesis endpoint (hydrant bench -h for flags)
+  version   print the version
+`)
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4567", "address to listen on (HTTP/1.1 and h2c)")
+	dataDir := fs.String("data-dir", "./hydrant-data", "directory holding all streams")
+	region := fs.String("region", "us-east-1", "region for requests whose signature names none")
+	account := fs.String("account-id", "000000000000", "account id in ARNs and messages")
+	fsync := fs.String("fsync", "always", "always: acknowledge writes after fsync (group commit); "+
+		"interval: acknowledge after write(2) and fsync every --fsync-interval (a machine crash may lose that much)")
+	fsyncInterval := fs.Duration("fsync-interval", 200*time.Millisecond, "fsync period with --fsync interval")
+	shardLimits := fs.Bool("shard-limits", false, "enforce AWS per-shard limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 reads/s out)")
+	delay := fs.Duration("state-delay", 0, "how long CREATING, UPDATING and DELETING last (AWS-like: 10s; 0 = immediate)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "hydrant: bad --log-level %q\n", *logLevel)
+		return 2
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	opts := streams.Options{Dir: *dataDir, ShardLimits: *shardLimits, TransitionDelay: *delay,
+		SyncInterval: *fsyncInterval, Logger: logger}
+	switch strings.ToLower(*fsync) {
+	case "always":
+		opts.Sync = streams.SyncAlways
+	case "interval":
+		opts.Sync = streams.SyncInterval
+	default:
+		fmt.Fprintf(stderr, "hydrant: bad --fsync %q (always or interval)\n", *fsync)
+		return 2
+	}
+	store, err := streams.Open(opts)
+	if err != nil {
+		logger.Error("open data directory", "dir", *dataDir, "err", err)
+		return 1
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			logger.Error("close store", "err", err)
+		}
+	}()
+	srv := ingest.NewServer(ingest.Config{Region: *region, Account: *account, Logger: logger}, store)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		logger.Error("listen", "addr", *addr, "err", err)
+		return 1
+	}
+	logger.Info("hydrant serving", "addr", ln.Addr().String(), "data_dir", *dataDir, "version", version, "fsync", *fsync)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serve", "err", err)
+			return 1
+		}
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			logger.Error("shutdown", "err", err)
+		}
+		<-errc
+	}
+	return 0
+}

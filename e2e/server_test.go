@@ -1,0 +1,171 @@
+// Package e2e drives a real `hydrant serve` process: the acceptance walk-throughs, the crash test and
+// the client SDKs that only a separate process exercises honestly.
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// hydrantBin builds cmd/hydrant once per test binary.
+func hydrantBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hydrant-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "hydrant")
+		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/hydrant").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// server is a running `hydrant serve`.
+type server struct {
+	t       *testing.T
+	cmd     *exec.Cmd
+	addr    string
+	dataDir string
+	logs    *strings.Builder
+	logsMu  *sync.Mutex
+	done    chan struct{}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServer starts hydrant serve on addr with dataDir and waits for /health.
+func startServer(t *testing.T, addr, dataDir string, extra ...string) *server {
+	t.Helper()
+	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
+	cmd := exec.Command(hydrantBin(t), args...)
+	s := &server{t: t, cmd: cmd, addr: addr, dataDir: dataDir, logs: &strings.Builder{}, logsMu: &sync.Mutex{}, done: make(chan struct{})}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			s.logsMu.Lock()
+			s.logs.WriteString(sc.Text() + "\n")
+			s.logsMu.Unlock()
+		}
+		cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() { s.kill() })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return s
+			}
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("hydrant exited before becoming healthy:\n%s", s.log())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hydrant not healthy after 30s:\n%s", s.log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *server) log() string {
+	s.logsMu.Lock()
+	defer s.logsMu.Unlock()
+	return s.logs.String()
+}
+
+func (s *server) endpoint() string { return "http://" + s.addr }
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (s *server) kill() {
+	if s.cmd.Process != nil {
+		s.cmd.Process.Signal(syscall.SIGKILL)
+		<-s.done
+	}
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (s *server) stop() error {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		return fmt.Errorf("no exit 30s after SIGTERM")
+	}
+	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+		return fmt.Errorf("exit status %d", code)
+	}
+	return nil
+}
+
+func kinesisClient(endpoint string) *kinesis.Client {
+	return kinesis.New(kinesis.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		Retryer:      aws.NopRetryer{},
+		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+	})
+}
+
+func createStream(t *testing.T, c *kinesis.Client, name string, shards int32) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := c.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		d, err := c.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
+		if err == nil && d.StreamDescriptionSummary.StreamStatus == "ACTIVE" {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("stream never ACTIVE")
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every Hydrant test: this is the README's test command, and .ci/run calls it.
+#   - go vet, then all Go tests (unit, integration with aws-sdk-go-v2, fuzz seed corpora as ordinary
+#     tests, benchmarks compiled but not run), with the race detector on the concurrent packages;
+#   - the end-to-end tests in e2e/ against a real `hydrant serve`: the acceptance walk-throughs (aws CLI,
+#     boto3), the kill -9 crash test, and the JavaScript SDK v3 over h2c (installed here from npm into a
+#     cache under ${XDG_CACHE_HOME:-~/.cache}/hydrant-test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/hydrant-test"
+mkdir -p "$cache/js"
+if [ ! -d "$cache/js/node_modules/@aws-sdk/client-kinesis" ] || ! cmp -s e2e/js/package.json "$cache/js/package.json"; then
+  echo "== installing the JavaScript SDK v3 into $cache/js"
+  cp e2e/js/package.json "$cache/js/package.json"
+  (cd "$cache/js" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+export HYDRANT_JS_MODULES="$cache/js/node_modules"
+
+echo "== go vet"
+go vet ./...
+echo "== go test (race detector on the concurrent packages)"
+go test -race -count=1 -timeout 10m ./streams/... ./ingest/... ./internal/...
+echo "== go test (everything else, end-to-end included)"
+go test -count=1 -timeout 15m $(go list ./... | grep -v -e /streams -e /ingest -e /internal/)
+echo "== all tests passed"

@@ -1,0 +1,366 @@
+package streams
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+const (
+	maxPutRecordsBytes = 10 << 20 // a PutRecords request's data and partition keys
+	maxGetRecordsBytes = 10 << 20 // one GetRecords response's data
+	maxGetRecords      = 10000
+)
+
+// PutRecords writes entries (routing each by hash key to its open shard, keeping the order of entries
+// bound for the same shard) and returns after they are durable. The results keep the entries' order.
+func (s *Store) PutRecords(ctx context.Context, sc Scope, ref StreamRef, entries []PutEntry) (results []PutResult, encryption string, err error) {
+	st, err := s.lookup(sc, ref)
+	if err != nil {
+		return nil, "", err
+	}
+	results = make([]PutResult, len(entries))
+	enc, err := st.put(ctx, entries, results)
+	if err != nil {
+		return nil, "", err
+	}
+	return results, enc, nil
+}
+
+// PutRecord writes one entry. sequenceNumberForOrdering needs no work here: records of one partition
+// key go to one shard, where numbers strictly increase, so the new number is always greater.
+func (s *Store) PutRecord(ctx context.Context, sc Scope, ref StreamRef, e PutEntry, sequenceNumberForOrdering string) (PutResult, string, error) {
+	st, err := s.lookup(sc, ref)
+	if err != nil {
+		return PutResult{}, "", err
+	}
+	var res [1]PutResult
+	enc, err := st.put(ctx, []PutEntry{e}, res[:])
+	if err != nil {
+		return PutResult{}, "", err
+	}
+	if res[0].ErrorCode != "" {
+		return PutResult{}, "", errorf(KindThroughputExceeded, "%s", res[0].ErrorMessage)
+	}
+	return res[0], enc, nil
+}
+
+// putGroup is the part of one request bound for one shard.
+type putGroup struct {
+	sh      *shard
+	entries []Entry
+	index   []int // index into the request of each entry
+	pending Pending
+}
+
+func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (string, error) {
+	n := len(in)
+	hashes := make([]HashKey, n)
+	total := 0
+	for i := range in {
+		e := &in[i]
+		if e.ExplicitHashKey != "" {
+			k, ok := ParseHashKey(e.ExplicitHashKey)
+			if !ok {
+				return "", errorf(KindInvalidArgument, "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "+
+					"[0, 2^128-1]. Specified value was %s", e.ExplicitHashKey)
+			}
+			hashes[i] = k
+		} else {
+			hashes[i] = PartitionHash(e.PartitionKey)
+		}
+		total += len(e.Data) + len(e.PartitionKey)
+	}
+	if total > maxPutRecordsBytes {
+		return "", errorf(KindInvalidArgument, "Records size exceeds %d bytes limit: request has %d bytes of data and partition keys.",
+			maxPutRecordsBytes, total)
+	}
+
+	now := st.s.now()
+	st.mu.RLock()
+	if err := st.writableLocked(now); err != nil {
+		st.mu.RUnlock()
+		return "", err
+	}
+	m := st.mu.meta
+	maxRecord := m.MaxRecordKiB << 10
+	encrypted := m.Encryption == EncryptionKMS
+	for i := range in {
+		if size := len(in[i].Data) + len(in[i].PartitionKey); size > maxRecord {
+			st.mu.RUnlock()
+			return "", errorf(KindInvalidArgument, "Record size (data and partition key) of %d bytes exceeds the maximum "+
+				"record size of %d KiB for stream %s under account %s.", size, m.MaxRecordKiB, st.key.name, st.key.account)
+		}
+	}
+
+	// Route every entry, then lay the entries out shard by shard, each shard's in request order, so that
+	// each shard gets a single append.
+	var groups []putGroup
+	gi := make([]int, n)
+	for i := range in {
+		sh := st.routeLocked(hashes[i])
+		if sh.limit != nil && !sh.limit.allowWrite(len(in[i].Data)+len(in[i].PartitionKey)) {
+			results[i] = PutResult{ErrorCode: "ProvisionedThroughputExceededException",
+				ErrorMessage: "Rate exceeded for shard " + sh.id + " in stream " + st.key.name + " under account " + st.key.account + "."}
+			gi[i] = -1
+			continue
+		}
+		g := -1
+		for j := range groups {
+			if groups[j].sh == sh {
+				g = j
+				break
+			}
+		}
+		if g < 0 {
+			g = len(groups)
+			groups = append(groups, putGroup{sh: sh})
+		}
+		gi[i] = g
+		groups[g].index = append(groups[g].index, i)
+	}
+	all := make([]Entry, 0, n)
+	for j := range groups {
+		g := &groups[j]
+		start := len(all)
+		for _, i := range g.index {
+			e := Entry{PartitionKey: []byte(in[i].PartitionKey), Data: in[i].Data}
+			if in[i].ExplicitHashKey != "" {
+				e.Flags |= FlagHashKey
+				e.HashKey = hashes[i].Bytes()
+			}
+			if encrypted {
+				e.Flags |= FlagEncrypted
+				e.Data = st.s.crypt.seal(e.Data)
+			}
+			all = append(all, e)
+		}
+		g.entries = all[start:len(all):len(all)]
+		p, err := g.sh.log.Append(g.entries)
+		if err != nil {
+			st.mu.RUnlock()
+			return "", err
+		}
+		g.pending = p
+	}
+	st.mu.RUnlock()
+
+	var firstErr error
+	for j := range groups {
+		if err := groups[j].pending.Wait(ctx); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return "", firstErr
+	}
+	var buf [64]byte
+	for j := range groups {
+		g := &groups[j]
+		for k, i := range g.index {
+			e := &g.entries[k]
+			results[i] = PutResult{ShardID: g.sh.id, SequenceNumber: string(g.sh.appendSeq(buf[:0], e.Seq, e.Arrival))}
+		}
+	}
+	if encrypted {
+		return EncryptionKMS, nil
+	}
+	return EncryptionNone, nil
+}
+
+// GetShardIterator returns an opaque, authenticated iterator good for IteratorTTL.
+func (s *Store) GetShardIterator(sc Scope, ref StreamRef, id, typ, startingSeq string, ts *time.Time) (string, error) {
+	st, err := s.lookup(sc, ref)
+	if err != nil {
+		return "", err
+	}
+	now := s.now()
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if err := st.writableLocked(now); err != nil {
+		return "", err
+	}
+	sh := st.shardLocked(id)
+	if sh == nil {
+		return "", st.shardNotFound(id)
+	}
+	var pos uint64
+	switch typ {
+	case IteratorTrimHorizon, IteratorLatest:
+		if startingSeq != "" || ts != nil {
+			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "+
+				"StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber or (3) AT_TIMESTAMP "+
+				"and Timestamp. Request specified ShardIteratorType: %s and StartingSequenceNumber: %s", typ, orNull(startingSeq))
+		}
+		if typ == IteratorTrimHorizon {
+			pos = sh.log.FirstSeq()
+		} else {
+			pos = sh.log.NextSeq()
+		}
+	case IteratorAtSeq, IteratorAfterSeq:
+		if startingSeq == "" {
+			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "+
+				"StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber or (3) AT_TIMESTAMP "+
+				"and Timestamp. Request specified ShardIteratorType: %s and StartingSequenceNumber: null", typ)
+		}
+		sn, ok := parseSeqNum(startingSeq)
+		if !ok {
+			return "", errorf(KindInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s "+
+				"under account %s is invalid.", startingSeq, sh.id, st.key.name, st.key.account)
+		}
+		if int(sn.shardIndex) != sh.meta.Index {
+			return "", errorf(KindInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call "+
+				"to a shard with %s", shardID(int(sn.shardIndex)), sh.id)
+		}
+		switch {
+		case sn.seqIndex == endSeqIndex:
+			pos = sh.log.NextSeq()
+		case sn.seqIndex == 0:
+			pos = 0
+		case typ == IteratorAtSeq:
+			pos = sn.seqIndex - 1
+		default:
+			pos = sn.seqIndex
+		}
+	case IteratorAtTimestamp:
+		if ts == nil {
+			return "", errorf(KindInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "+
+				"Current value: null")
+		}
+		if ts.After(now) {
+			return "", errorf(KindInvalidArgument, "The timestampInMillis parameter cannot be greater than the "+
+				"currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts.UnixMilli(), now.UnixMilli())
+		}
+		pos = sh.log.SeekTime(ts.UnixMilli())
+	default:
+		return "", errorf(KindInvalidArgument, "Invalid ShardIteratorType %s.", typ)
+	}
+	return s.encodeIterator(iterator{issued: now.UnixMilli(), created: st.mu.meta.Created, shard: sh.meta.Index,
+		position: pos, key: st.key}), nil
+}
+
+func orNull(s string) string {
+	if s == "" {
+		return "null"
+	}
+	return s
+}
+
+func (st *stream) shardNotFound(id string) *Error {
+	return errorf(KindNotFound, "Shard %s in stream %s under account %s does not exist", id, st.key.name, st.key.account)
+}
+
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
+
+// GetRecords reads from an iterator: at most limit records (1..10000) and 10 MiB. streamARN, when
+// given, must name the iterator's stream.
+func (s *Store) GetRecords(ctx context.Context, sc Scope, tok string, limit int, streamARN string) (GetRecordsResult, error) {
+	it, ok := s.decodeIterator(tok)
+	if !ok {
+		return GetRecordsResult{}, errorf(KindInvalidArgument, "Invalid ShardIterator.")
+	}
+	now := s.now()
+	if now.UnixMilli()-it.issued > IteratorTTL.Milliseconds() {
+		return GetRecordsResult{}, errorf(KindExpiredIterator, "Iterator expired. The iterator was created at time %s "+
+			"while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			javaTime(time.UnixMilli(it.issued)), javaTime(now), IteratorTTL.Milliseconds())
+	}
+	if streamARN != "" {
+		k, err := parseStreamARN(streamARN)
+		if err != nil {
+			return GetRecordsResult{}, err
+		}
+		if k != it.key {
+			return GetRecordsResult{}, errorf(KindInvalidArgument, "Invalid ShardIterator. The iterator is not for stream %s.", streamARN)
+		}
+	}
+	if limit <= 0 || limit > maxGetRecords {
+		limit = maxGetRecords
+	}
+	st, err := s.lookupKey(it.key)
+	if err != nil {
+		return GetRecordsResult{}, err
+	}
+	st.mu.RLock()
+	if err := st.writableLocked(now); err != nil || st.mu.meta.Created != it.created {
+		st.mu.RUnlock()
+		return GetRecordsResult{}, notFound(st.key)
+	}
+	sh := st.shardByIndexLocked(it.shard)
+	if sh == nil {
+		st.mu.RUnlock()
+		return GetRecordsResult{}, st.shardNotFound(shardID(it.shard))
+	}
+	closed, endSeq := sh.meta.Closed != 0, sh.meta.EndSeq
+	var children []ChildShard
+	if closed {
+		children = st.childrenLocked(sh.meta.Index)
+	}
+	st.mu.RUnlock()
+
+	if sh.limit != nil && !sh.limit.allowRead() {
+		return GetRecordsResult{}, errorf(KindThroughputExceeded, "Rate exceeded for shard %s in stream %s under account %s.",
+			sh.id, st.key.name, st.key.account)
+	}
+	bp := readBufs.Get().(*[]byte)
+	entries, next, buf, err := sh.log.Read(it.position, limit, maxGetRecordsBytes, (*bp)[:0])
+	*bp = buf
+	if err != nil {
+		readBufs.Put(bp)
+		if errors.Is(err, ErrClosed) {
+			return GetRecordsResult{}, notFound(st.key)
+		}
+		return GetRecordsResult{}, err
+	}
+	res := GetRecordsResult{Records: make([]Record, len(entries)), release: func() { readBufs.Put(bp) }}
+	var seqBuf [64]byte
+	read := 0
+	for i := range entries {
+		e := &entries[i]
+		data := e.Data
+		if e.Flags&FlagEncrypted != 0 {
+			if data, err = s.crypt.open(data); err != nil {
+				res.Release()
+				return GetRecordsResult{}, err
+			}
+		}
+		read += len(data)
+		res.Records[i] = Record{
+			SequenceNumber: string(sh.appendSeq(seqBuf[:0], e.Seq, e.Arrival)),
+			Arrival:        time.UnixMilli(e.Arrival),
+			Data:           data,
+			PartitionKey:   string(e.PartitionKey),
+			Encrypted:      e.Flags&FlagEncrypted != 0,
+		}
+	}
+	if sh.limit != nil {
+		sh.limit.chargeRead(read)
+	}
+	if closed && next >= endSeq {
+		res.ChildShards = children
+	} else {
+		res.NextIterator = s.encodeIterator(iterator{issued: now.UnixMilli(), created: it.created, shard: it.shard,
+			position: next, key: it.key})
+	}
+	if len(entries) > 0 && next < sh.log.NextSeq() {
+		res.MillisBehindLatest = max(0, now.UnixMilli()-entries[len(entries)-1].Arrival)
+	}
+	return res, nil
+}
+
+// childrenLocked lists the shards made from shard idx by a split or merge.
+func (st *stream) childrenLocked(idx int) []ChildShard {
+	var out []ChildShard
+	for _, c := range st.mu.shards {
+		if c.meta.Parent != idx && c.meta.AdjacentParent != idx {
+			continue
+		}
+		cs := ChildShard{ShardID: c.id, Hash: c.hash, Parents: []string{shardID(c.meta.Parent)}}
+		if c.meta.AdjacentParent >= 0 {
+			cs.Parents = append(cs.Parents, shardID(c.meta.AdjacentParent))
+		}
+		out = append(out, cs)
+	}
+	return out
+}
