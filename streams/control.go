@@ -116,7 +116,7 @@ func checkTags(existing, add map[string]string) error {
 		}
 		if !validTagText(k) || !validTagText(v) {
 			return errorf(KindInvalidArgument, "Some tags contain invalid characters. Valid characters: Unicode letters, "+
-				"digits, white space, _ . / = + - % @.")
+				"digits, white space, _ . / = + - %% @.")
 		}
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
 			return errorf(KindInvalidArgument, "Some tags start with 'aws:'. Tag keys may not start with 'aws:'.")
