@@ -1,0 +1,61 @@
+package streams
+
+// Shard log on-disk format, version 1.
+//
+// A shard's directory holds its log: a chain of segment files, each named by the Seq of its first
+// entry in 20 decimal digits, a sparse index beside every sealed segment, and an optional trim marker.
+//
+//	shardId-000000000000/
+//	    00000000000000000000.log    sealed segment: Seqs 0 .. 8191
+//	    00000000000000000000.idx    its sparse index (derived: rebuilt from the segment when bad)
+//	    00000000000000008192.log    active segment: the only one written, the only one repaired
+//	    trim                        first readable Seq after retention (absent until the first Trim)
+//
+// All integers are little-endian. CRC is CRC-32C (Castagnoli).
+//
+// Segment file: a header, then frames back to back, their Seqs consecutive from the header's.
+//
+//	+----------+---------+-----------+--------+--------+--------+-----+
+//	| magic    | version | first Seq | CRC    | frame  | frame  | ... |
+//	| HYDRLOG1 | uint32  | uint64    | uint32 |        |        |     |
+//	+----------+---------+-----------+--------+--------+--------+-----+
+//	  8 bytes    4         8           4        <- CRC covers the 20 bytes before it
+//
+// Frame: a fixed 27-byte header, an optional hash key, the partition key, the data.
+//
+//	 0        4        8             16            24      25       27
+//	+--------+--------+-------------+-------------+-------+--------+- - - - - - -+---------+------+
+//	| length | CRC    | Seq         | Arrival ms  | flags | keyLen | hash key    | part.   | data |
+//	| uint32 | uint32 | uint64      | int64       | uint8 | uint16 | 16 bytes if | key     |      |
+//	|        |        |             |             |       |        | FlagHashKey |         |      |
+//	+--------+--------+-------------+-------------+-------+--------+- - - - - - -+---------+------+
+//	length:  the whole frame, these 4 bytes included: 27 <= length <= 27+16+256+10 MiB
+//	CRC:     over everything after the CRC field (byte 8 to length)
+//	keyLen:  <= 256; data length is what remains
+//
+// A torn write leaves at most one bad frame at the end of the active segment: a short frame, a zero
+// or out-of-bounds length (a zero-filled tail), a CRC mismatch or a Seq out of order. OpenLog cuts the
+// active segment at the first such frame. The same damage in a sealed segment is a *CorruptionError,
+// as is a gap in the Seq chain between segments.
+//
+// Index file (<first Seq>.idx), written when its segment is sealed, never fsynced: it is derived
+// state, checked against its CRC and the segment's size at open and rebuilt by a scan when wrong.
+//
+//	+----------+---------+-------+-------+--------+---------------+--------------+-------+---------+--------+
+//	| magic    | version | first | next  | size   | first Arrival | last Arrival | count | entries | CRC    |
+//	| HYDRIDX1 | uint32  | Seq   | Seq   | int64  | int64         | int64        | uint32| count*24| uint32 |
+//	+----------+---------+-------+-------+--------+---------------+--------------+-------+---------+--------+
+//	entry:   Seq uint64 | Arrival int64 | file offset int64, one about every 4 KiB of frames
+//	CRC:     over everything before it
+//
+// Trim marker, replaced atomically (temporary file, fsync, rename, fsync of the directory):
+//
+//	+----------+-----------+--------+
+//	| HYDRTRM1 | first Seq | CRC    |
+//	+----------+-----------+--------+
+const (
+	logFormatVersion = 1
+	segMagic         = "HYDRLOG1"
+	idxMagic         = "HYDRIDX1"
+	trimMagic        = "HYDRTRM1"
+)
