@@ -22,6 +22,11 @@ func BenchmarkAppend(b *testing.B) {
 						b.Fatal(err)
 					}
 					defer l.Close()
+					defer func() {
+						if syncs := l.syncs.Load(); syncs > 0 && mode.sync == SyncAlways {
+							b.ReportMetric(float64(l.NextSeq())/float64(syncs), "appends/fsync")
+						}
+					}()
 					e := Entry{PartitionKey: []byte("partition-key"), Data: testPayload(1, size)}
 					ctx := context.Background()
 					b.ReportAllocs()
