@@ -54,6 +54,6 @@ func putBuffer(p *[]byte) {
 	for c < 1<<(minBufClass+i) {
 		i--
 	}
-	*p = (*p)[:0:1<<(minBufClass+i)]
+	*p = (*p)[: 0 : 1<<(minBufClass+i)]
 	bufPools[i].Put(p)
 }
