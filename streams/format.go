@@ -18,8 +18,10 @@ const (
 	frameKnownFlags = FlagHashKey | FlagEncrypted
 
 	// indexInterval is the spacing, in bytes of frames, of sparse index entries: a lookup reads at
-	// most about this much before the frame it wants.
-	indexInterval = 4 << 10
+	// most about this much before the frame it wants. The index of every segment stays in memory, so
+	// the spacing sets its cost: 24 bytes per 64 KiB of log, 0.04% (4 MiB for 10 GiB stored), while a
+	// lookup decodes at most 64 KiB, a few microseconds.
+	indexInterval = 64 << 10
 
 	idxHeaderSize = 56
 	idxEntrySize  = 24

@@ -45,7 +45,7 @@ package streams
 //	| magic    | version | first | next  | size   | first Arrival | last Arrival | count | entries | CRC    |
 //	| HYDRIDX1 | uint32  | Seq   | Seq   | int64  | int64         | int64        | uint32| count*24| uint32 |
 //	+----------+---------+-------+-------+--------+---------------+--------------+-------+---------+--------+
-//	entry:   Seq uint64 | Arrival int64 | file offset int64, one about every 4 KiB of frames
+//	entry:   Seq uint64 | Arrival int64 | file offset int64, one about every 64 KiB of frames
 //	CRC:     over everything before it
 //
 // Trim marker, replaced atomically (temporary file, fsync, rename, fsync of the directory):
