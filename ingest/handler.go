@@ -64,6 +64,11 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, id string) (st
 		return "", writeXMLError(w, http.StatusForbidden, "AccessDeniedException",
 			"Unable to determine service/operation name to be authorized")
 	}
+	release, err := s.budget.acquire(r.Context(), reservation(r, s.cfg.MaxBodyBytes))
+	if err != nil {
+		return "", 0 // the client went away while waiting: nobody to answer
+	}
+	defer release()
 	bodyBuf, e := s.readBody(w, r)
 	if e != nil {
 		writeError(w, e)

@@ -24,6 +24,9 @@ type Config struct {
 	// MaxBodyBytes caps a request body. Default 16 MiB: a 10 MiB PutRecords grows by a third in base64,
 	// plus JSON and partition keys. Larger bodies get 413.
 	MaxBodyBytes int64
+	// MaxInflightBytes bounds the memory all requests in flight may hold together (bodies, and the
+	// records a GetRecords reads); requests beyond it wait. Default 256 MiB.
+	MaxInflightBytes int64
 	// Logger receives internal failures (Error) and one line per request (Debug). Default slog.Default().
 	Logger *slog.Logger
 	// Now is the clock for pagination tokens. Default time.Now.
@@ -40,6 +43,7 @@ const (
 	DefaultRegion       = "us-east-1"
 	DefaultAccount      = "000000000000"
 	DefaultMaxBodyBytes = 16 << 20
+	DefaultMaxInflight  = 256 << 20
 )
 
 func (c *Config) setDefaults() {
@@ -54,6 +58,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.MaxInflightBytes <= 0 {
+		c.MaxInflightBytes = DefaultMaxInflight
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -79,13 +86,14 @@ type Server struct {
 	handler http.Handler
 	srv     *http.Server
 	closing atomic.Bool
+	budget  *memoryBudget
 }
 
 // NewServer returns a server for store. It panics if an embedded service model or a handler definition
 // is broken, which the package's tests rule out.
 func NewServer(cfg Config, store *streams.Store) *Server {
 	cfg.setDefaults()
-	s := &Server{cfg: cfg, store: store, log: cfg.Logger, reg: registry{}}
+	s := &Server{cfg: cfg, store: store, log: cfg.Logger, reg: registry{}, budget: newMemoryBudget(cfg.MaxInflightBytes)}
 	kin, err := newKinesis(store, cfg.Now)
 	if err != nil {
 		panic("ingest: " + err.Error())
