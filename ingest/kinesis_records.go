@@ -49,13 +49,6 @@ func (k *kinesisAPI) putRecord(ctx context.Context, rc *reqCtx, in *putRecordInp
 	if err != nil {
 		return nil, err
 	}
-	if res.ErrorCode != "" {
-		// A single record's failure is the call's failure.
-		if res.ErrorCode == ErrThroughputExceeded.Name {
-			return nil, &Error{Code: ErrThroughputExceeded, Message: res.ErrorMessage}
-		}
-		return nil, errorf(ErrInternalFailure, "%s", res.ErrorMessage)
-	}
 	return putRecordOutput{ShardId: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: enc}, nil
 }
 

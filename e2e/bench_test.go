@@ -1,0 +1,27 @@
+package e2e
+
+import (
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestBenchAgainstServer runs `hydrant bench` against `hydrant serve` as a user would: every phase,
+// with the server's pid for its CPU and memory, and read-back verification.
+func TestBenchAgainstServer(t *testing.T) {
+	srv := startServer(t, freeAddr(t), t.TempDir())
+	cmd := exec.Command(hydrantBin(t), "bench", "--endpoint", srv.endpoint(), "--mode", "putrecords,putrecord,getrecords",
+		"--shards", "2", "--workers", "4", "--batch", "100", "--records", "5000",
+		"--server-pid", strconv.Itoa(srv.cmd.Process.Pid))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s\nserver log:\n%s", err, out, srv.log())
+	}
+	for _, want := range []string{"putrecords", "putrecord ", "getrecords", "verify: ok", "server rss"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("%s", out)
+}
