@@ -9,6 +9,14 @@ import (
 )
 
 // Sizes and bounds of the on-disk format (drawn in logdoc.go).
+// Format identifiers of the shard log; the format itself is drawn in the package doc (doc.go).
+const (
+	logFormatVersion = 1
+	segMagic         = "HYDRLOG1"
+	idxMagic         = "HYDRIDX1"
+	trimMagic        = "HYDRTRM1"
+)
+
 const (
 	segHeaderSize   = 24
 	frameHeaderSize = 27

@@ -1,6 +1,28 @@
-package streams
-
-// Shard log on-disk format, version 1.
+// Package streams is Hydrant's built-in sharded stream: the durable store every other part reads and
+// writes through. It owns accounts' and regions' streams and their shards, the per-shard segmented logs
+// on disk, sequence numbers, shard iterators, resharding, retention, encryption at rest and per-shard
+// throttling. It knows nothing of wire protocols: it reports refusals as *Error values with a Kind and
+// an AWS-worded message, and the ingest package maps kinds to each API's error types.
+//
+// # Concurrency
+//
+// Store.mu guards the map of streams. Each stream's mu guards its metadata and shard list: appends take
+// it for reading only to route and queue records (Log.Append never waits for disk), control operations
+// (resharding, retention, tags...) take it for writing. Each Log has one flusher goroutine, the only
+// writer of its segment files, which commits queued appends with one write and one fsync (group commit)
+// and wakes every writer the fsync covered. The store has one sweeper goroutine (retention). Close stops
+// them all.
+//
+// # Data directory
+//
+//	<dir>/iterator.key                          HMAC key authenticating shard iterators (32 bytes)
+//	<dir>/encryption.key                        AES-256-GCM key of streams with encryption on (32 bytes)
+//	<dir>/accounts/<account>/<region>.json      account settings
+//	<dir>/streams/<account>/<region>/<name>/stream.json      stream metadata, replaced atomically
+//	<dir>/streams/<account>/<region>/<name>/shardId-.../     one shard's log, below
+//	<dir>/trash/                                streams being deleted; emptied at start-up
+//
+// # Shard log on-disk format, version 1
 //
 // A shard's directory holds its log: a chain of segment files, each named by the Seq of its first
 // entry in 20 decimal digits, a sparse index beside every sealed segment, and an optional trim marker.
@@ -53,9 +75,4 @@ package streams
 //	+----------+-----------+--------+
 //	| HYDRTRM1 | first Seq | CRC    |
 //	+----------+-----------+--------+
-const (
-	logFormatVersion = 1
-	segMagic         = "HYDRLOG1"
-	idxMagic         = "HYDRIDX1"
-	trimMagic        = "HYDRTRM1"
-)
+package streams
