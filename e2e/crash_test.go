@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -155,7 +156,7 @@ func TestCrashKill9(t *testing.T) {
 		last := map[int]int{}
 		iter := it.ShardIterator
 		for iter != nil {
-			out, err := c.GetRecords(context.Background(), &kinesis.GetRecordsInput{ShardIterator: iter})
+			out, err := getRecordsRetrying(c, iter)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,4 +198,22 @@ func TestCrashKill9(t *testing.T) {
 	if err := srv.stop(); err != nil {
 		t.Fatalf("graceful stop: %v\n%s", err, srv.log())
 	}
+}
+
+// getRecordsRetrying retries a GetRecords that failed on the client side. aws-sdk-go-v2's transport
+// sometimes closes a connection while a large response is still being read ("use of closed network
+// connection", aws/aws-sdk-go-v2#2737); its default retryer retries that, and so does this, since the
+// test's client runs without one to see every other error.
+func getRecordsRetrying(c *kinesis.Client, iter *string) (*kinesis.GetRecordsOutput, error) {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var out *kinesis.GetRecordsOutput
+		if out, err = c.GetRecords(context.Background(), &kinesis.GetRecordsInput{ShardIterator: iter}); err == nil {
+			return out, nil
+		}
+		if !errors.Is(err, net.ErrClosed) {
+			return nil, err
+		}
+	}
+	return nil, err
 }
