@@ -1,0 +1,317 @@
+package buffer
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/hydrantio/hydrant/internal/atomicfile"
+)
+
+// Range is a half-open range [From, To) of log positions on one source shard.
+type Range struct {
+	Shard    int
+	From, To uint64
+}
+
+// Cut is a planned object (or, with dynamic partitioning, a set of objects): the ranges it holds and
+// the arrival of its oldest record, from which its key's time is taken.
+type Cut struct {
+	ID     uint64
+	Oldest int64 // Unix ms
+	Ranges []Range
+}
+
+// JournalError reports damage in a journal that is not a torn tail.
+type JournalError struct {
+	Path   string
+	Offset int64
+	Err    error
+}
+
+func (e *JournalError) Error() string {
+	return fmt.Sprintf("journal %s: offset %d: %v", e.Path, e.Offset, e.Err)
+}
+
+func (e *JournalError) Unwrap() error { return e.Err }
+
+const (
+	kindPlanned   = 1
+	kindDelivered = 2
+
+	journalHeader   = 4 + 4 + 1 + 8 + 8 + 2
+	journalRange    = 4 + 8 + 8
+	maxJournalFrame = journalHeader + 0xffff*journalRange
+
+	// compactAt is the journal size past which it is rewritten with only what recovery needs.
+	compactAt = 1 << 20
+)
+
+var (
+	journalOrder = binary.LittleEndian
+	journalCRC   = crc32.MakeTable(crc32.Castagnoli)
+
+	errJournalFrame = errors.New("bad journal frame")
+	// ErrJournalClosed is returned by a closed or failed journal.
+	ErrJournalClosed = errors.New("journal closed")
+)
+
+// Journal records cuts durably. It is safe for concurrent use. After a failed write every call fails
+// (sticky error): the caller must reopen it, which recovers what reached the disk.
+type Journal struct {
+	path string
+
+	mu struct {
+		sync.Mutex
+		f       *os.File
+		size    int64
+		pending []Cut // planned, not delivered, in plan order
+		last    Cut   // the last planned cut: where the cursor resumes
+		hasLast bool
+		err     error
+	}
+}
+
+// OpenJournal opens (creating if needed) the journal at path, cutting off a torn tail.
+func OpenJournal(path string) (*Journal, error) {
+	j := &Journal{path: path}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	good, err := j.replay(b)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if good < int64(len(b)) {
+		if err := f.Truncate(good); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if _, err := f.Seek(good, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := atomicfile.SyncDir(filepath.Dir(path)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	j.mu.f, j.mu.size = f, good
+	return j, nil
+}
+
+// replay applies every whole frame of b and returns the length of the good prefix. A bad frame
+// followed only by zeros or a short remainder is a torn tail; a bad frame followed by a good one is
+// damage.
+func (j *Journal) replay(b []byte) (int64, error) {
+	off := 0
+	for off < len(b) {
+		c, kind, n, err := decodeFrame(b[off:])
+		if err != nil {
+			if nextFrameAfter(b[off:]) {
+				return 0, &JournalError{Path: j.path, Offset: int64(off), Err: err}
+			}
+			return int64(off), nil
+		}
+		j.applyLocked(c, kind)
+		off += n
+	}
+	return int64(off), nil
+}
+
+// nextFrameAfter reports whether a valid frame starts somewhere after a bad one: then the bad frame
+// is not a torn tail but damage in the middle.
+func nextFrameAfter(b []byte) bool {
+	for i := 1; i+journalHeader <= len(b); i++ {
+		if _, _, _, err := decodeFrame(b[i:]); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (j *Journal) applyLocked(c Cut, kind byte) {
+	switch kind {
+	case kindPlanned:
+		j.mu.pending = append(j.mu.pending, c)
+		j.mu.last, j.mu.hasLast = c, true
+	case kindDelivered:
+		for i := range j.mu.pending {
+			if j.mu.pending[i].ID == c.ID {
+				j.mu.pending = append(j.mu.pending[:i:i], j.mu.pending[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+func appendFrame(dst []byte, kind byte, c Cut) []byte {
+	start := len(dst)
+	n := journalHeader + len(c.Ranges)*journalRange
+	dst = journalOrder.AppendUint32(dst, uint32(n))
+	dst = journalOrder.AppendUint32(dst, 0) // CRC, below
+	dst = append(dst, kind)
+	dst = journalOrder.AppendUint64(dst, c.ID)
+	dst = journalOrder.AppendUint64(dst, uint64(c.Oldest))
+	dst = journalOrder.AppendUint16(dst, uint16(len(c.Ranges)))
+	for _, r := range c.Ranges {
+		dst = journalOrder.AppendUint32(dst, uint32(r.Shard))
+		dst = journalOrder.AppendUint64(dst, r.From)
+		dst = journalOrder.AppendUint64(dst, r.To)
+	}
+	journalOrder.PutUint32(dst[start+4:], crc32.Checksum(dst[start+8:], journalCRC))
+	return dst
+}
+
+func decodeFrame(b []byte) (c Cut, kind byte, n int, err error) {
+	if len(b) < journalHeader {
+		return c, 0, 0, errJournalFrame
+	}
+	n = int(journalOrder.Uint32(b))
+	if n < journalHeader || n > maxJournalFrame || n > len(b) || (n-journalHeader)%journalRange != 0 {
+		return c, 0, 0, errJournalFrame
+	}
+	if crc32.Checksum(b[8:n], journalCRC) != journalOrder.Uint32(b[4:]) {
+		return c, 0, 0, errJournalFrame
+	}
+	kind = b[8]
+	c.ID = journalOrder.Uint64(b[9:])
+	c.Oldest = int64(journalOrder.Uint64(b[17:]))
+	count := int(journalOrder.Uint16(b[25:]))
+	if count != (n-journalHeader)/journalRange || (kind != kindPlanned && kind != kindDelivered) {
+		return c, 0, 0, errJournalFrame
+	}
+	p := b[journalHeader:n]
+	for i := 0; i < count; i++ {
+		r := Range{Shard: int(journalOrder.Uint32(p)), From: journalOrder.Uint64(p[4:]), To: journalOrder.Uint64(p[12:])}
+		if r.To < r.From {
+			return c, 0, 0, errJournalFrame
+		}
+		c.Ranges = append(c.Ranges, r)
+		p = p[journalRange:]
+	}
+	return c, kind, n, nil
+}
+
+// Pending returns the planned cuts not yet delivered, oldest first.
+func (j *Journal) Pending() []Cut {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return append([]Cut(nil), j.mu.pending...)
+}
+
+// Last returns the last planned cut, where planning resumes; ok is false if none was ever planned.
+func (j *Journal) Last() (c Cut, ok bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.mu.last, j.mu.hasLast
+}
+
+// Plan durably records a cut (fsync) before anything of it is uploaded. Its ID must be above every
+// planned cut's.
+func (j *Journal) Plan(c Cut) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.mu.hasLast && c.ID <= j.mu.last.ID {
+		return fmt.Errorf("plan cut %d: not above the last planned cut %d", c.ID, j.mu.last.ID)
+	}
+	if len(c.Ranges) > 0xffff {
+		return fmt.Errorf("plan cut %d: %d ranges", c.ID, len(c.Ranges))
+	}
+	if err := j.writeLocked(appendFrame(nil, kindPlanned, c), true); err != nil {
+		return err
+	}
+	j.applyLocked(c, kindPlanned)
+	return nil
+}
+
+// Delivered records that every object of a cut is in the destination. It is not fsynced: if the
+// record is lost, recovery delivers the cut again, which is idempotent.
+func (j *Journal) Delivered(id uint64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := j.writeLocked(appendFrame(nil, kindDelivered, Cut{ID: id}), false); err != nil {
+		return err
+	}
+	j.applyLocked(Cut{ID: id}, kindDelivered)
+	if j.mu.size > compactAt {
+		return j.compactLocked()
+	}
+	return nil
+}
+
+func (j *Journal) writeLocked(frame []byte, sync bool) error {
+	if j.mu.err != nil {
+		return j.mu.err
+	}
+	if j.mu.f == nil {
+		return ErrJournalClosed
+	}
+	if _, err := j.mu.f.Write(frame); err != nil {
+		j.mu.err = fmt.Errorf("write journal %s: %w", j.path, err)
+		return j.mu.err
+	}
+	if sync {
+		if err := j.mu.f.Sync(); err != nil {
+			j.mu.err = fmt.Errorf("sync journal %s: %w", j.path, err)
+			return j.mu.err
+		}
+	}
+	j.mu.size += int64(len(frame))
+	return nil
+}
+
+// compactLocked rewrites the journal with what recovery needs: the last planned cut (delivered or
+// not) and every pending one.
+func (j *Journal) compactLocked() error {
+	// Pending cuts are in plan order and the last planned cut has the highest id, so writing the
+	// pending ones and then, if it was delivered, the last one keeps replay's order.
+	var b []byte
+	for _, c := range j.mu.pending {
+		b = appendFrame(b, kindPlanned, c)
+	}
+	if n := len(j.mu.pending); j.mu.hasLast && (n == 0 || j.mu.pending[n-1].ID != j.mu.last.ID) {
+		b = appendFrame(b, kindPlanned, j.mu.last)
+		b = appendFrame(b, kindDelivered, Cut{ID: j.mu.last.ID})
+	}
+	if err := atomicfile.Write(j.path, b, 0o644); err != nil {
+		j.mu.err = fmt.Errorf("compact journal %s: %w", j.path, err)
+		return j.mu.err
+	}
+	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_APPEND, 0o644)
+	if err != nil {
+		j.mu.err = fmt.Errorf("reopen journal %s: %w", j.path, err)
+		return j.mu.err
+	}
+	j.mu.f.Close()
+	j.mu.f, j.mu.size = f, int64(len(b))
+	return nil
+}
+
+// Close closes the journal file.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.mu.f == nil {
+		return nil
+	}
+	err := j.mu.f.Close()
+	j.mu.f = nil
+	return err
+}
