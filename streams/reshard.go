@@ -145,11 +145,11 @@ func (st *stream) checkQuotaLocked(extra int) error {
 		return nil
 	}
 	// The stream's own lock is held; count the other streams through the store.
-	sc := Scope{Account: st.key.account, Region: st.key.region}
+	sc := st.key.scope()
 	open := len(st.mu.routes)
 	st.s.mu.RLock()
 	for k, o := range st.s.mu.streams {
-		if o == st || k.account != sc.Account || k.region != sc.Region {
+		if o == st || k.scope() != sc {
 			continue
 		}
 		o.mu.RLock()

@@ -65,7 +65,10 @@ type Store struct {
 
 type streamKey struct {
 	account, region, name string
+	namespace             string // Scope.Namespace
 }
+
+func (k streamKey) scope() Scope { return Scope{Account: k.account, Region: k.region, Namespace: k.namespace} }
 
 // Open opens the store in opts.Dir, recovering every stream's logs.
 func Open(opts Options) (*Store, error) {
@@ -126,8 +129,14 @@ func (s *Store) streamsDir() string { return filepath.Join(s.opts.Dir, "streams"
 func (s *Store) trashDir() string   { return filepath.Join(s.opts.Dir, "trash") }
 
 func (s *Store) streamDir(k streamKey) string {
+	if k.namespace != "" {
+		return filepath.Join(s.internalDir(), k.namespace, k.account, k.region, k.name)
+	}
 	return filepath.Join(s.streamsDir(), k.account, k.region, k.name)
 }
+
+// internalDir holds namespaced streams: internal/<namespace>/<account>/<region>/<name>.
+func (s *Store) internalDir() string { return filepath.Join(s.opts.Dir, "internal") }
 
 func loadOrCreateKey(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
@@ -149,22 +158,39 @@ func loadOrCreateKey(path string) ([]byte, error) {
 }
 
 func (s *Store) loadStreams() error {
-	accounts, err := os.ReadDir(s.streamsDir())
+	if err := s.loadStreamsIn(s.streamsDir(), ""); err != nil {
+		return err
+	}
+	namespaces, err := os.ReadDir(s.internalDir())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for _, ns := range namespaces {
+		if err := s.loadStreamsIn(filepath.Join(s.internalDir(), ns.Name()), ns.Name()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadStreamsIn opens every stream under root/<account>/<region>/<name>.
+func (s *Store) loadStreamsIn(root, namespace string) error {
+	accounts, err := os.ReadDir(root)
 	if err != nil {
 		return err
 	}
 	for _, a := range accounts {
-		regions, err := os.ReadDir(filepath.Join(s.streamsDir(), a.Name()))
+		regions, err := os.ReadDir(filepath.Join(root, a.Name()))
 		if err != nil {
 			return err
 		}
 		for _, r := range regions {
-			names, err := os.ReadDir(filepath.Join(s.streamsDir(), a.Name(), r.Name()))
+			names, err := os.ReadDir(filepath.Join(root, a.Name(), r.Name()))
 			if err != nil {
 				return err
 			}
 			for _, n := range names {
-				k := streamKey{a.Name(), r.Name(), n.Name()}
+				k := streamKey{account: a.Name(), region: r.Name(), name: n.Name(), namespace: namespace}
 				dir := s.streamDir(k)
 				m, err := readMeta(dir)
 				if errors.Is(err, fs.ErrNotExist) {
@@ -229,7 +255,7 @@ func resolve(sc Scope, ref StreamRef) (streamKey, error) {
 	if ref.Name == "" {
 		return streamKey{}, errorf(KindInvalidArgument, "StreamName or StreamARN is required.")
 	}
-	return streamKey{sc.Account, sc.Region, ref.Name}, nil
+	return streamKey{account: sc.Account, region: sc.Region, name: ref.Name, namespace: sc.Namespace}, nil
 }
 
 // parseStreamARN parses arn:aws:kinesis:<region>:<account>:stream/<name>.
@@ -322,7 +348,7 @@ func (s *Store) CreateStream(sc Scope, in CreateStreamInput) error {
 	if err := checkTags(nil, in.Tags); err != nil {
 		return err
 	}
-	k := streamKey{sc.Account, sc.Region, in.Name}
+	k := streamKey{account: sc.Account, region: sc.Region, name: in.Name, namespace: sc.Namespace}
 	now := s.now()
 
 	s.mu.Lock()
@@ -403,7 +429,7 @@ const onDemandStreamLimit = 50
 // usageLocked counts open shards and on-demand streams in a scope.
 func (s *Store) usageLocked(sc Scope, now time.Time) (openShards, onDemand int) {
 	for k, st := range s.mu.streams {
-		if k.account != sc.Account || k.region != sc.Region || st.gone(now) {
+		if k.scope() != sc || st.gone(now) {
 			continue
 		}
 		st.mu.RLock()
@@ -483,7 +509,7 @@ func (s *Store) ListStreams(sc Scope) []StreamInfo {
 	s.mu.RLock()
 	var sts []*stream
 	for k, st := range s.mu.streams {
-		if k.account == sc.Account && k.region == sc.Region && !st.gone(now) {
+		if k.scope() == sc && !st.gone(now) {
 			sts = append(sts, st)
 		}
 	}

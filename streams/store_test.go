@@ -574,3 +574,39 @@ func TestConcurrentPutsKeepOrder(t *testing.T) {
 		t.Fatalf("read %d records, want %d", total, workers*batches*50)
 	}
 }
+
+func TestNamespacedStreamsAreApart(t *testing.T) {
+	c := newClock()
+	dir := t.TempDir()
+	s := openStore(t, dir, c, func(o *Options) { o.ShardQuota = 3 })
+	internal := Scope{Account: sc.Account, Region: sc.Region, Namespace: "firehose"}
+	if err := s.CreateStream(internal, CreateStreamInput{Name: "s", ShardCount: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// The same name is free in the Kinesis namespace, and the internal shards do not count against
+	// its quota.
+	if err := s.CreateStream(sc, CreateStreamInput{Name: "s", ShardCount: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.ListStreams(sc); len(got) != 1 || len(s.ListStreams(internal)) != 1 {
+		t.Fatalf("kinesis lists %d streams, internal %d", len(got), len(s.ListStreams(internal)))
+	}
+	if _, _, err := s.PutRecords(context.Background(), internal, StreamRef{Name: "s"}, []PutEntry{{PartitionKey: "k", Data: []byte("hidden")}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s2 := openStore(t, dir, c)
+	var got []string
+	for _, shard := range []string{"shardId-000000000000", "shardId-000000000001"} {
+		for _, r := range storeReadAll(t, s2, "s", shard) {
+			got = append(got, string(r.Data))
+		}
+	}
+	if len(got) != 0 {
+		t.Fatalf("the Kinesis stream reads %q from the internal one", got)
+	}
+	info, err := s2.DescribeStream(internal, StreamRef{Name: "s"})
+	if err != nil || len(info.Shards) != 2 {
+		t.Fatalf("internal stream after reopen: %+v %v", info, err)
+	}
+}

@@ -8,6 +8,10 @@ import (
 type Scope struct {
 	Account string
 	Region  string
+	// Namespace keeps apart the streams Hydrant holds for its own use (a Firehose DirectPut delivery
+	// stream's log, say) from the Kinesis API's, which have none. A namespaced stream is invisible to
+	// the Kinesis API and does not count against its quotas.
+	Namespace string
 }
 
 // StreamRef addresses a stream by name, by ARN, or both (they must then agree). An ARN carries its own
