@@ -14,7 +14,7 @@
 //  3. Done: append a "delivered" entry. It is not fsynced: losing it only repeats an idempotent upload.
 //
 // After a crash, every planned cut that is not marked delivered is delivered again, unchanged, before
-// anything new is planned; the cursor resumes at the end of the last planned cut. So the destination
+// anything new is planned; each shard's cursor resumes at the end of its last planned cut. So the destination
 // ends with every record exactly once, whenever the crash came.
 //
 // # Journal format
@@ -27,8 +27,8 @@
 //	| uint32 | uint32 | u8   | uint64  | int64        | uint16 |            to u64)             |
 //	+--------+--------+------+---------+--------------+--------+--------------------------------+
 //	length: the whole frame; CRC: over everything after the CRC field; kind: 1 planned, 2 delivered
-//	(a delivered frame carries the cut id only: shards = 0).
+//	(the cut id only: shards = 0), 3 cursors (every shard's position, From = To, and the last id).
 //
-// When the journal grows past a threshold it is compacted: rewritten atomically with only the last
-// planned cut and the cuts not yet delivered.
+// When the journal grows past a threshold it is compacted: rewritten atomically with one cursors frame
+// and the cuts not yet delivered.
 package buffer

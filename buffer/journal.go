@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 
 	"github.com/hydrantio/hydrant/internal/atomicfile"
@@ -43,6 +44,7 @@ func (e *JournalError) Unwrap() error { return e.Err }
 const (
 	kindPlanned   = 1
 	kindDelivered = 2
+	kindCursors   = 3 // written by compaction: every shard's cursor (From = To = cursor), ID the last id
 
 	journalHeader   = 4 + 4 + 1 + 8 + 8 + 2
 	journalRange    = 4 + 8 + 8
@@ -70,9 +72,9 @@ type Journal struct {
 		sync.Mutex
 		f       *os.File
 		size    int64
-		pending []Cut // planned, not delivered, in plan order
-		last    Cut   // the last planned cut: where the cursor resumes
-		hasLast bool
+		pending []Cut          // planned, not delivered, in plan order
+		cursors map[int]uint64 // per shard, the end of its last planned cut: where planning resumes
+		lastID  uint64         // the highest cut id planned
 		err     error
 	}
 }
@@ -80,6 +82,7 @@ type Journal struct {
 // OpenJournal opens (creating if needed) the journal at path, cutting off a torn tail.
 func OpenJournal(path string) (*Journal, error) {
 	j := &Journal{path: path}
+	j.mu.cursors = make(map[int]uint64)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
@@ -150,7 +153,12 @@ func (j *Journal) applyLocked(c Cut, kind byte) {
 	switch kind {
 	case kindPlanned:
 		j.mu.pending = append(j.mu.pending, c)
-		j.mu.last, j.mu.hasLast = c, true
+		fallthrough
+	case kindCursors:
+		for _, r := range c.Ranges {
+			j.mu.cursors[r.Shard] = max(j.mu.cursors[r.Shard], r.To)
+		}
+		j.mu.lastID = max(j.mu.lastID, c.ID)
 	case kindDelivered:
 		for i := range j.mu.pending {
 			if j.mu.pending[i].ID == c.ID {
@@ -194,7 +202,7 @@ func decodeFrame(b []byte) (c Cut, kind byte, n int, err error) {
 	c.ID = journalOrder.Uint64(b[9:])
 	c.Oldest = int64(journalOrder.Uint64(b[17:]))
 	count := int(journalOrder.Uint16(b[25:]))
-	if count != (n-journalHeader)/journalRange || (kind != kindPlanned && kind != kindDelivered) {
+	if count != (n-journalHeader)/journalRange || kind < kindPlanned || kind > kindCursors {
 		return c, 0, 0, errJournalFrame
 	}
 	p := b[journalHeader:n]
@@ -216,11 +224,20 @@ func (j *Journal) Pending() []Cut {
 	return append([]Cut(nil), j.mu.pending...)
 }
 
-// Last returns the last planned cut, where planning resumes; ok is false if none was ever planned.
-func (j *Journal) Last() (c Cut, ok bool) {
+// Cursor returns where planning resumes on a shard: the end of its last planned cut. ok is false if
+// no cut of the shard was ever planned.
+func (j *Journal) Cursor(shard int) (pos uint64, ok bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.mu.last, j.mu.hasLast
+	pos, ok = j.mu.cursors[shard]
+	return pos, ok
+}
+
+// NextID returns an id above every planned cut's.
+func (j *Journal) NextID() uint64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.mu.lastID + 1
 }
 
 // Plan durably records a cut (fsync) before anything of it is uploaded. Its ID must be above every
@@ -228,8 +245,8 @@ func (j *Journal) Last() (c Cut, ok bool) {
 func (j *Journal) Plan(c Cut) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.mu.hasLast && c.ID <= j.mu.last.ID {
-		return fmt.Errorf("plan cut %d: not above the last planned cut %d", c.ID, j.mu.last.ID)
+	if c.ID <= j.mu.lastID {
+		return fmt.Errorf("plan cut %d: not above the last planned cut %d", c.ID, j.mu.lastID)
 	}
 	if len(c.Ranges) > 0xffff {
 		return fmt.Errorf("plan cut %d: %d ranges", c.ID, len(c.Ranges))
@@ -277,18 +294,17 @@ func (j *Journal) writeLocked(frame []byte, sync bool) error {
 	return nil
 }
 
-// compactLocked rewrites the journal with what recovery needs: the last planned cut (delivered or
-// not) and every pending one.
+// compactLocked rewrites the journal with what recovery needs: every shard's cursor and the last id in
+// one frame, then every pending cut.
 func (j *Journal) compactLocked() error {
-	// Pending cuts are in plan order and the last planned cut has the highest id, so writing the
-	// pending ones and then, if it was delivered, the last one keeps replay's order.
-	var b []byte
+	cur := Cut{ID: j.mu.lastID}
+	for shard, pos := range j.mu.cursors {
+		cur.Ranges = append(cur.Ranges, Range{Shard: shard, From: pos, To: pos})
+	}
+	sort.Slice(cur.Ranges, func(a, b int) bool { return cur.Ranges[a].Shard < cur.Ranges[b].Shard })
+	b := appendFrame(nil, kindCursors, cur)
 	for _, c := range j.mu.pending {
 		b = appendFrame(b, kindPlanned, c)
-	}
-	if n := len(j.mu.pending); j.mu.hasLast && (n == 0 || j.mu.pending[n-1].ID != j.mu.last.ID) {
-		b = appendFrame(b, kindPlanned, j.mu.last)
-		b = appendFrame(b, kindDelivered, Cut{ID: j.mu.last.ID})
 	}
 	if err := atomicfile.Write(j.path, b, 0o644); err != nil {
 		j.mu.err = fmt.Errorf("compact journal %s: %w", j.path, err)

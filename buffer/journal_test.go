@@ -25,8 +25,8 @@ func openJournal(t *testing.T, path string) *Journal {
 func TestJournalReplay(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cuts.log")
 	j := openJournal(t, path)
-	if _, ok := j.Last(); ok {
-		t.Fatal("fresh journal has a last cut")
+	if _, ok := j.Cursor(0); ok || j.NextID() != 1 {
+		t.Fatal("fresh journal has a cursor")
 	}
 	for i := uint64(1); i <= 5; i++ {
 		if err := j.Plan(cut(i, 0, (i-1)*10, i*10)); err != nil {
@@ -49,8 +49,8 @@ func TestJournalReplay(t *testing.T) {
 	if !reflect.DeepEqual(ids, []uint64{3, 5}) {
 		t.Fatalf("pending %v, want [3 5]", ids)
 	}
-	if last, _ := j2.Last(); !reflect.DeepEqual(last, cut(5, 0, 40, 50)) {
-		t.Fatalf("last %+v", last)
+	if pos, ok := j2.Cursor(0); !ok || pos != 50 || j2.NextID() != 6 {
+		t.Fatalf("cursor %d %v, next id %d", pos, ok, j2.NextID())
 	}
 }
 
@@ -147,8 +147,13 @@ func TestJournalCompaction(t *testing.T) {
 	if !reflect.DeepEqual(j2.Pending(), want) {
 		t.Fatal("pending cuts changed across compaction and reopen")
 	}
-	if last, _ := j2.Last(); last.ID != id {
-		t.Fatalf("last cut %d after compaction, want %d", last.ID, id)
+	if j2.NextID() != id+1 {
+		t.Fatalf("next id %d after compaction, want %d", j2.NextID(), id+1)
+	}
+	for i := range ranges {
+		if pos, ok := j2.Cursor(i); !ok || pos != 2 {
+			t.Fatalf("shard %d cursor %d %v after compaction", i, pos, ok)
+		}
 	}
 }
 
