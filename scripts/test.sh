@@ -8,6 +8,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The transforms codec tests read objects back with tools that are not ours (Debian packages):
+# gzip, unzip, zstd, snappy-java run by java's source launcher (needs a JDK), and python-snappy,
+# which Debian installs for /usr/bin/python3 only. Installed only when missing.
+need=()
+command -v gzip >/dev/null || need+=(gzip)
+command -v unzip >/dev/null || need+=(unzip)
+command -v zstd >/dev/null || need+=(zstd)
+command -v javac >/dev/null || need+=(default-jdk-headless)
+[ -f /usr/share/java/snappy-java.jar ] || need+=(libsnappy-java)
+/usr/bin/python3 -c 'import snappy.hadoop_snappy' 2>/dev/null || need+=(python3-snappy)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]} from Debian for the codec tests"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/hydrant-test"
 mkdir -p "$cache/js"
 if [ ! -d "$cache/js/node_modules/@aws-sdk/client-kinesis" ] || ! cmp -s e2e/js/package.json "$cache/js/package.json"; then
