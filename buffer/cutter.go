@@ -4,7 +4,8 @@ import "time"
 
 // Rules are a delivery stream's buffering hints: an object ends when it holds Size bytes of records
 // (before processing and compression, as Firehose counts) or when Interval has passed since its
-// oldest record arrived, whichever comes first. Interval 0 means every batch read is delivered at once.
+// oldest record arrived, whichever comes first. Interval 0 (Firehose's zero buffering) delivers what
+// has arrived as soon as the delivery has caught up with the log.
 type Rules struct {
 	Size     int64
 	Interval time.Duration
@@ -36,7 +37,7 @@ func (c *Cutter) Fits(arrivalMs int64, size int) bool {
 	if c.size+int64(size) > c.rules.Size {
 		return false
 	}
-	return arrivalMs-c.oldest < c.rules.Interval.Milliseconds()
+	return c.rules.Interval == 0 || arrivalMs-c.oldest < c.rules.Interval.Milliseconds()
 }
 
 // Add accounts for a record that fits.

@@ -240,11 +240,23 @@ func (j *Journal) NextID() uint64 {
 	return j.mu.lastID + 1
 }
 
+// PlanNext gives the cut the next id and plans it.
+func (j *Journal) PlanNext(c Cut) (Cut, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	c.ID = j.mu.lastID + 1
+	return c, j.planLocked(c)
+}
+
 // Plan durably records a cut (fsync) before anything of it is uploaded. Its ID must be above every
 // planned cut's.
 func (j *Journal) Plan(c Cut) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.planLocked(c)
+}
+
+func (j *Journal) planLocked(c Cut) error {
 	if c.ID <= j.mu.lastID {
 		return fmt.Errorf("plan cut %d: not above the last planned cut %d", c.ID, j.mu.lastID)
 	}

@@ -5,7 +5,10 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -55,6 +58,7 @@ type server struct {
 	cmd     *exec.Cmd
 	addr    string
 	dataDir string
+	caFile  string // with --tls-*: the certificate clients trust (it may not exist until the server makes it)
 	logs    *strings.Builder
 	logsMu  *sync.Mutex
 	done    chan struct{}
@@ -69,12 +73,21 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startServer starts hydrant serve on addr with dataDir and waits for /health.
+// startServer starts hydrant serve on addr with dataDir and waits for /health, over HTTPS when extra
+// turns TLS on.
 func startServer(t *testing.T, addr, dataDir string, extra ...string) *server {
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
 	cmd := exec.Command(hydrantBin(t), args...)
 	s := &server{t: t, cmd: cmd, addr: addr, dataDir: dataDir, logs: &strings.Builder{}, logsMu: &sync.Mutex{}, done: make(chan struct{})}
+	for i, a := range extra {
+		switch {
+		case a == "--tls-self-signed":
+			s.caFile = filepath.Join(dataDir, "tls", "cert.pem")
+		case a == "--tls-cert" && i+1 < len(extra):
+			s.caFile = extra[i+1]
+		}
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -95,12 +108,8 @@ func startServer(t *testing.T, addr, dataDir string, extra ...string) *server {
 	t.Cleanup(func() { s.kill() })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
+		if status, _, err := s.httpGet("/health"); err == nil && status == 200 {
+			return s
 		}
 		select {
 		case <-s.done:
@@ -120,7 +129,49 @@ func (s *server) log() string {
 	return s.logs.String()
 }
 
-func (s *server) endpoint() string { return "http://" + s.addr }
+func (s *server) endpoint() string {
+	if s.caFile != "" {
+		return "https://" + s.addr
+	}
+	return "http://" + s.addr
+}
+
+// httpClient returns a client for the server: with TLS, one trusting only its certificate and
+// offering HTTP/2 and HTTP/1.1 by ALPN.
+func (s *server) httpClient() (*http.Client, error) {
+	if s.caFile == "" {
+		return &http.Client{Timeout: 30 * time.Second}, nil
+	}
+	pem, err := os.ReadFile(s.caFile)
+	if err != nil {
+		return nil, err
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no certificate in %s", s.caFile)
+	}
+	var protos http.Protocols
+	protos.SetHTTP1(true)
+	protos.SetHTTP2(true)
+	return &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		Protocols: &protos, TLSClientConfig: &tls.Config{RootCAs: roots}}}, nil
+}
+
+// httpGet gets path from the server on a connection of its own, and closes it.
+func (s *server) httpGet(path string) (status int, body []byte, err error) {
+	c, err := s.httpClient()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(s.endpoint() + path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	return resp.StatusCode, body, err
+}
 
 // kill sends SIGKILL and waits for the process to be gone.
 func (s *server) kill() {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -35,6 +36,10 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout closes keep-alive connections idle this long. Default 120s.
 	IdleTimeout time.Duration
+	// TLS, if set, makes the server speak HTTPS only, HTTP/2 negotiated by ALPN ("h2", then
+	// "http/1.1"), instead of HTTP/1.1 and h2c. It needs a certificate (Certificates or
+	// GetCertificate); the server uses a copy. Default nil: no TLS.
+	TLS *tls.Config
 }
 
 // Defaults.
@@ -77,7 +82,8 @@ func (c *Config) setDefaults() {
 }
 
 // Server serves the AWS APIs over HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge, which the JS
-// SDK v3 and the Java SDK v2 use) on one port.
+// SDK v3 and the Java SDK v2 use) on one port; or, with Config.TLS, over HTTPS with HTTP/2 or HTTP/1.1
+// chosen by ALPN (the Java SDK's async client speaks HTTP/2 only over TLS).
 type Server struct {
 	cfg     Config
 	store   *streams.Store
@@ -111,11 +117,21 @@ func NewServer(cfg Config, store *streams.Store) *Server {
 
 	var protocols http.Protocols
 	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
+	var tlsConfig *tls.Config
+	if cfg.TLS != nil {
+		tlsConfig = cfg.TLS.Clone()
+		if len(tlsConfig.NextProtos) == 0 {
+			tlsConfig.NextProtos = []string{"h2", "http/1.1"}
+		}
+		protocols.SetHTTP2(true)
+	} else {
+		protocols.SetUnencryptedHTTP2(true)
+	}
 	s.srv = &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           s.handler,
 		Protocols:         &protocols,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
@@ -142,8 +158,12 @@ func (s *Server) ListenAndServe() error {
 	return s.Serve(ln)
 }
 
-// Serve serves connections from ln until Shutdown. It returns http.ErrServerClosed after a Shutdown.
+// Serve serves connections from ln until Shutdown, over TLS if Config.TLS is set. It returns
+// http.ErrServerClosed after a Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
+	if s.srv.TLSConfig != nil {
+		return s.srv.ServeTLS(ln, "", "")
+	}
 	return s.srv.Serve(ln)
 }
 

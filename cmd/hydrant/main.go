@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,12 +17,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/hydrantio/hydrant/ingest"
 	"github.com/hydrantio/hydrant/internal/bench"
+	"github.com/hydrantio/hydrant/internal/tlscert"
 	"github.com/hydrantio/hydrant/streams"
 )
 
@@ -69,7 +72,7 @@ commands:
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:4567", "address to listen on (HTTP/1.1 and h2c)")
+	addr := fs.String("addr", "127.0.0.1:4567", "address to listen on (HTTP/1.1 and h2c; with TLS, HTTPS only, HTTP/2 by ALPN)")
 	dataDir := fs.String("data-dir", "./hydrant-data", "directory holding all streams")
 	region := fs.String("region", "us-east-1", "region for requests whose signature names none")
 	account := fs.String("account-id", "000000000000", "account id in ARNs and messages")
@@ -79,7 +82,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shardLimits := fs.Bool("shard-limits", false, "enforce AWS per-shard limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 reads/s out)")
 	delay := fs.Duration("state-delay", 0, "how long CREATING, UPDATING and DELETING last (AWS-like: 10s; 0 = immediate)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
+	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate made once in <data-dir>/tls "+
+		"and reused; point clients at its cert.pem (aws --ca-bundle, AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintln(stderr, "hydrant: --tls-cert and --tls-key go together: give both or neither")
+		return 2
+	}
+	if *selfSigned && *tlsCert != "" {
+		fmt.Fprintln(stderr, "hydrant: --tls-self-signed makes its own certificate: give it or --tls-cert and --tls-key, not both")
 		return 2
 	}
 	var lvl slog.Level
@@ -109,13 +124,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Error("close store", "err", err)
 		}
 	}()
-	srv := ingest.NewServer(ingest.Config{Region: *region, Account: *account, Logger: logger}, store)
+	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger}
+	serving := []any{"data_dir", *dataDir, "version", version, "fsync", *fsync}
+	if *tlsCert != "" || *selfSigned {
+		var cert *tlscert.Cert
+		if *selfSigned {
+			cert, err = tlscert.SelfSigned(filepath.Join(*dataDir, "tls"), tlscert.Hosts(*addr), time.Now())
+		} else {
+			cert, err = tlscert.Load(*tlsCert, *tlsKey)
+		}
+		if err != nil {
+			logger.Error("tls certificate", "err", err)
+			return 1
+		}
+		if cert.Generated {
+			logger.Info("generated a self-signed TLS certificate", "cert", cert.CertFile, "why", cert.Reason,
+				"names", strings.Join(cert.Names(), ","),
+				"not_after", cert.TLS.Leaf.NotAfter.Format(time.RFC3339))
+		}
+		cfg.TLS = &tls.Config{Certificates: []tls.Certificate{cert.TLS}}
+		certPath := cert.CertFile
+		if abs, err := filepath.Abs(certPath); err == nil {
+			certPath = abs // the path users paste into AWS_CA_BUNDLE and the like
+		}
+		serving = append(serving, "tls_cert", certPath, "tls_sha256", cert.Fingerprint())
+	}
+	srv := ingest.NewServer(cfg, store)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		logger.Error("listen", "addr", *addr, "err", err)
 		return 1
 	}
-	logger.Info("hydrant serving", "addr", ln.Addr().String(), "data_dir", *dataDir, "version", version, "fsync", *fsync)
+	logger.Info("hydrant serving", append([]any{"addr", ln.Addr().String()}, serving...)...)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

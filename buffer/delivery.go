@@ -1,0 +1,635 @@
+package buffer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hydrantio/hydrant/streams"
+	"github.com/hydrantio/hydrant/transforms"
+)
+
+// ObjectStore is where a delivery puts its objects. Put must be idempotent: putting an object that is
+// already there under the same key, with the same bytes, succeeds without a second copy. It reads body
+// to its end or fails.
+type ObjectStore interface {
+	Put(ctx context.Context, bucket, key, contentType, contentEncoding string, body io.Reader) error
+}
+
+// Processor turns one source record into zero or more output records, each with its partition (the
+// zero Partition without dynamic partitioning), by calling emit. It must be a pure function of data:
+// a cut is processed again when its delivery is retried or replayed. An error sends the source record
+// to the error output; a *ProcessingError says how it is reported.
+type Processor func(data []byte, emit func(Partition, []byte)) error
+
+// ProcessingError is a record a Processor refused.
+type ProcessingError struct {
+	OutputType string // the !{firehose:error-output-type} of the error object: "processing-failed"...
+	Code       string // the errorCode in the error record
+	Message    string
+}
+
+func (e *ProcessingError) Error() string { return e.Code + ": " + e.Message }
+
+// KeyInput is what an object's key is made of. Every field is a function of the cut, so a delivery
+// repeated after a crash writes the same key.
+type KeyInput struct {
+	Oldest    time.Time // arrival of the oldest record in the cut
+	ID        string    // derived from the delivery, the cut's range, the partition and the error type
+	Partition Partition
+	ErrorType string // set for error objects
+}
+
+// Output says how a cut's records become objects.
+type Output struct {
+	Objects     ObjectStore
+	Bucket      string
+	Codec       transforms.Codec
+	ContentType string                     // default application/octet-stream, as Firehose writes
+	Process     Processor                  // nil: records are delivered as they are
+	Key         func(KeyInput) string      // the key of a records object
+	ErrorKey    func(KeyInput) string      // the key of an error object
+	OpenObjects int                        // partitions uploaded at once; default 32
+	Metrics     func(objects, bytes int64) // called after each delivered cut; may be nil
+}
+
+// DeliveryConfig configures one delivery stream's delivery.
+type DeliveryConfig struct {
+	Name    string // the delivery stream's name, part of every object id
+	Store   *streams.Store
+	Scope   streams.Scope
+	Source  streams.StreamRef
+	StartAt string // streams.IteratorTrimHorizon or IteratorLatest: where a first start begins
+	Journal string // path of the journal of cuts
+	Rules   Rules
+	Output  Output
+	Now     func() time.Time
+	Logger  *slog.Logger
+}
+
+// Delivery runs a delivery stream's delivery: one lane per source shard, each planning cuts over its
+// shard's log and delivering them, a child shard's lane starting once its parents' are finished so
+// that records of one partition key reach the destination in order.
+type Delivery struct {
+	cfg     DeliveryConfig
+	journal *Journal
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	done    chan struct{}
+
+	mu struct {
+		sync.Mutex
+		stats DeliveryStats
+		err   error
+	}
+}
+
+// DeliveryStats count what a delivery has done since it started.
+type DeliveryStats struct {
+	Cuts         int64
+	Records      int64 // source records delivered (to objects or the error output)
+	Objects      int64
+	Bytes        int64 // source record bytes delivered
+	Errors       int64 // source records sent to the error output
+	LastOldestMs int64 // arrival of the oldest record of the last delivered cut
+	LastDoneMs   int64 // when that cut was delivered
+}
+
+// StartDelivery opens the journal and starts the delivery's goroutines. Stop stops them.
+func StartDelivery(cfg DeliveryConfig) (*Delivery, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Output.OpenObjects <= 0 {
+		cfg.Output.OpenObjects = 32
+	}
+	if cfg.Output.ContentType == "" {
+		cfg.Output.ContentType = "application/octet-stream"
+	}
+	j, err := OpenJournal(cfg.Journal)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &Delivery{cfg: cfg, journal: j, cancel: cancel, done: make(chan struct{})}
+	go d.run(ctx)
+	return d, nil
+}
+
+// Stop stops the delivery and waits for its goroutines. Work in progress is abandoned; the journal
+// lets the next start finish it.
+func (d *Delivery) Stop() error {
+	d.cancel()
+	<-d.done
+	return d.journal.Close()
+}
+
+// Stats returns what the delivery has done so far.
+func (d *Delivery) Stats() DeliveryStats {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.mu.stats
+}
+
+// Err returns the error that stopped the delivery, if one did (a broken journal).
+func (d *Delivery) Err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.mu.err
+}
+
+// run starts lanes as shards become eligible and waits for them.
+func (d *Delivery) run(ctx context.Context) {
+	defer close(d.done)
+	defer d.wg.Wait()
+	started := map[string]bool{}
+	finished := map[string]bool{}
+	laneDone := make(chan string)
+	first := d.journal.NextID() == 1
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		_, shards, err := d.cfg.Store.ListShards(d.cfg.Scope, d.cfg.Source, streams.ShardFilter{}, time.Time{})
+		if err != nil {
+			d.cfg.Logger.Warn("delivery: list source shards", "delivery", d.cfg.Name, "err", err)
+		}
+		if first && err == nil {
+			first = false
+			if err := d.startPositions(shards); err != nil {
+				d.fail(err)
+				return
+			}
+		}
+		listed := map[string]bool{}
+		for _, sh := range shards {
+			listed[sh.ID] = true
+		}
+		for _, sh := range shards {
+			if started[sh.ID] {
+				continue
+			}
+			ready := true
+			for _, p := range []string{sh.ParentID, sh.AdjacentParentID} {
+				// A parent that has expired from the listing has nothing left to deliver.
+				if p != "" && listed[p] && !finished[p] {
+					ready = false
+				}
+			}
+			if !ready {
+				continue
+			}
+			started[sh.ID] = true
+			d.wg.Add(1)
+			go func() {
+				defer d.wg.Done()
+				err := d.lane(ctx, sh.ID)
+				if err != nil && ctx.Err() == nil {
+					d.fail(err)
+				}
+				select {
+				case laneDone <- sh.ID:
+				case <-ctx.Done():
+				}
+			}()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-laneDone:
+			finished[id] = true
+		case <-tick.C:
+		}
+	}
+}
+
+func (d *Delivery) fail(err error) {
+	d.cfg.Logger.Error("delivery stopped", "delivery", d.cfg.Name, "err", err)
+	d.mu.Lock()
+	if d.mu.err == nil {
+		d.mu.err = err
+	}
+	d.mu.Unlock()
+	d.cancel()
+}
+
+// startPositions records, on a delivery's first start, where each open shard's lane begins: the
+// configured start for the shards open now; shards created later always start at their beginning.
+func (d *Delivery) startPositions(shards []streams.ShardInfo) error {
+	if d.cfg.StartAt != streams.IteratorLatest {
+		return nil
+	}
+	var c Cut
+	for _, sh := range shards {
+		if !sh.Open() {
+			continue
+		}
+		idx, _ := shardIndex(sh.ID)
+		pos, err := d.cfg.Store.ShardPosition(d.cfg.Scope, d.cfg.Source, sh.ID, streams.IteratorLatest, time.Time{})
+		if err != nil {
+			return err
+		}
+		c.Ranges = append(c.Ranges, Range{Shard: idx, From: pos, To: pos})
+	}
+	if len(c.Ranges) == 0 {
+		return nil
+	}
+	c, err := d.journal.PlanNext(c)
+	if err != nil {
+		return err
+	}
+	return d.journal.Delivered(c.ID)
+}
+
+func shardIndex(id string) (int, error) {
+	const prefix = "shardId-"
+	if len(id) <= len(prefix) {
+		return 0, fmt.Errorf("bad shard id %q", id)
+	}
+	return strconv.Atoi(id[len(prefix):])
+}
+
+// lane plans and delivers the cuts of one shard until the shard is closed and delivered.
+func (d *Delivery) lane(ctx context.Context, shardID string) error {
+	idx, err := shardIndex(shardID)
+	if err != nil {
+		return err
+	}
+	for _, c := range d.journal.Pending() {
+		if len(c.Ranges) == 1 && c.Ranges[0].Shard == idx && c.Ranges[0].From < c.Ranges[0].To {
+			if err := d.deliverRetrying(ctx, shardID, c); err != nil {
+				return err
+			}
+		}
+	}
+	pos, _ := d.journal.Cursor(idx)
+	cutter := NewCutter(d.cfg.Rules)
+	objStart, scan := pos, pos
+	cut := func(to uint64) error {
+		c, err := d.journal.PlanNext(Cut{Oldest: cutter.Oldest(), Ranges: []Range{{Shard: idx, From: objStart, To: to}}})
+		if err != nil {
+			return err
+		}
+		cutter.Reset()
+		objStart = to
+		return d.deliverRetrying(ctx, shardID, c)
+	}
+	var buf []byte
+	for ctx.Err() == nil {
+		var b streams.ShardBatch
+		b, buf, err = d.cfg.Store.ReadShard(d.cfg.Scope, d.cfg.Source, shardID, scan, 10000, 8<<20, buf[:0])
+		if err != nil {
+			if streams.KindOf(err) == streams.KindNotFound {
+				return nil // the stream or shard is gone: nothing left to deliver
+			}
+			d.cfg.Logger.Warn("delivery: read source", "delivery", d.cfg.Name, "shard", shardID, "err", err)
+			if !sleep(ctx, time.Second) {
+				return nil
+			}
+			continue
+		}
+		if cutter.Empty() && len(b.Entries) > 0 {
+			objStart = b.Entries[0].Seq // retention may have trimmed what lay between
+		}
+		for i := range b.Entries {
+			e := &b.Entries[i]
+			if !cutter.Empty() && !cutter.Fits(e.Arrival, len(e.Data)) {
+				if err := cut(e.Seq); err != nil {
+					return err
+				}
+			}
+			if cutter.Empty() {
+				objStart = e.Seq
+			}
+			cutter.Add(e.Arrival, len(e.Data))
+			if cutter.Full() {
+				if err := cut(e.Seq + 1); err != nil {
+					return err
+				}
+			}
+		}
+		scan = b.Next
+		if cutter.Empty() {
+			objStart = scan
+		}
+		if b.End {
+			if !cutter.Empty() {
+				return cut(scan)
+			}
+			return nil
+		}
+		if scan < b.Tip {
+			continue // more to read at once
+		}
+		// Caught up: cut what is due, or wait for records or for the open object to come due.
+		now := d.cfg.Now().UnixMilli()
+		if cutter.Due(now) {
+			if err := cut(scan); err != nil {
+				return err
+			}
+			continue
+		}
+		var due <-chan time.Time
+		var t *time.Timer
+		if !cutter.Empty() {
+			t = time.NewTimer(time.Duration(cutter.Oldest()+d.cfg.Rules.Interval.Milliseconds()-now) * time.Millisecond)
+			due = t.C
+		}
+		select {
+		case <-ctx.Done():
+		case <-b.Changed:
+		case <-due:
+		}
+		if t != nil {
+			t.Stop()
+		}
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// deliverRetrying delivers a planned cut until it succeeds, backing off while the destination fails,
+// then marks it delivered.
+func (d *Delivery) deliverRetrying(ctx context.Context, shardID string, c Cut) error {
+	backoff := 500 * time.Millisecond
+	for {
+		st, err := d.deliver(ctx, shardID, c)
+		if err == nil {
+			d.mu.Lock()
+			s := &d.mu.stats
+			s.Cuts++
+			s.Records += st.Records
+			s.Objects += st.Objects
+			s.Bytes += st.Bytes
+			s.Errors += st.Errors
+			s.LastOldestMs = c.Oldest
+			s.LastDoneMs = d.cfg.Now().UnixMilli()
+			d.mu.Unlock()
+			if d.cfg.Output.Metrics != nil {
+				d.cfg.Output.Metrics(st.Objects, st.Bytes)
+			}
+			return d.journal.Delivered(c.ID)
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		d.cfg.Logger.Warn("delivery: cut failed, retrying", "delivery", d.cfg.Name, "cut", c.ID, "err", err, "backoff", backoff)
+		if !sleep(ctx, backoff+time.Duration(rand.Int64N(int64(backoff/2)))) {
+			return nil
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// failedRecord is a source record the processor refused, kept by position for the error object.
+type failedRecord struct {
+	seq uint64
+	err *ProcessingError
+}
+
+// deliver builds and uploads a cut's objects: first a pass that finds the partitions and the failed
+// records, then passes that stream up to OpenObjects partitions each, then the error objects. Memory
+// stays bounded whatever the number of partitions: only OpenObjects uploads are open at once.
+func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (DeliveryStats, error) {
+	var st DeliveryStats
+	r := c.Ranges[0]
+	parts := map[Partition]bool{}
+	var failed []failedRecord
+	err := d.scan(shardID, r, func(e *streams.Entry) error {
+		st.Records++
+		st.Bytes += int64(len(e.Data))
+		return d.process(e.Data, func(p Partition, _ []byte) { parts[p] = true }, func(pe *ProcessingError) {
+			failed = append(failed, failedRecord{seq: e.Seq, err: pe})
+		})
+	})
+	if err != nil {
+		return st, err
+	}
+	order := make([]Partition, 0, len(parts))
+	for p := range parts {
+		order = append(order, p)
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i].less(order[j]) })
+	oldest := time.UnixMilli(c.Oldest)
+	for len(order) > 0 {
+		group := order[:min(len(order), d.cfg.Output.OpenObjects)]
+		order = order[len(group):]
+		objs := map[Partition]*upload{}
+		for _, p := range group {
+			key := d.cfg.Output.Key(KeyInput{Oldest: oldest, ID: d.objectID(r, p, ""), Partition: p})
+			if objs[p], err = d.startUpload(ctx, key, oldest); err != nil {
+				abortAll(objs)
+				return st, err
+			}
+		}
+		werr := d.scan(shardID, r, func(e *streams.Entry) error {
+			var err error
+			d.process(e.Data, func(p Partition, out []byte) {
+				if u := objs[p]; u != nil && err == nil {
+					_, err = u.w.Write(out)
+				}
+			}, func(*ProcessingError) {})
+			return err
+		})
+		if werr != nil {
+			abortAll(objs)
+			return st, werr
+		}
+		for _, p := range group {
+			if err := objs[p].finish(); err != nil {
+				abortAll(objs)
+				return st, err
+			}
+			st.Objects++
+		}
+	}
+	if len(failed) > 0 {
+		if err := d.deliverErrors(ctx, shardID, r, oldest, failed); err != nil {
+			return st, err
+		}
+		st.Errors = int64(len(failed))
+		st.Objects++
+	}
+	return st, nil
+}
+
+// process runs the processor (or passes the record through) and reports a refusal.
+func (d *Delivery) process(data []byte, emit func(Partition, []byte), refuse func(*ProcessingError)) error {
+	if d.cfg.Output.Process == nil {
+		emit(Partition{}, data)
+		return nil
+	}
+	if err := d.cfg.Output.Process(data, emit); err != nil {
+		var pe *ProcessingError
+		if !errors.As(err, &pe) {
+			pe = &ProcessingError{OutputType: "processing-failed", Code: "Processing.Failed", Message: err.Error()}
+		}
+		refuse(pe)
+	}
+	return nil
+}
+
+// scan reads the records of range r of a shard in order.
+func (d *Delivery) scan(shardID string, r Range, fn func(*streams.Entry) error) error {
+	var buf []byte
+	for pos := r.From; pos < r.To; {
+		b, nb, err := d.cfg.Store.ReadShard(d.cfg.Scope, d.cfg.Source, shardID, pos, 10000, 8<<20, buf[:0])
+		buf = nb
+		if err != nil {
+			return err
+		}
+		if len(b.Entries) == 0 {
+			if b.Next >= r.To || b.End {
+				return nil
+			}
+			return fmt.Errorf("shard %s: range [%d, %d) not readable at %d", shardID, r.From, r.To, pos)
+		}
+		for i := range b.Entries {
+			if b.Entries[i].Seq >= r.To {
+				return nil
+			}
+			if err := fn(&b.Entries[i]); err != nil {
+				return err
+			}
+		}
+		pos = b.Next
+	}
+	return nil
+}
+
+// objectID derives an object's id from what it holds, shaped like the UUID Firehose puts there.
+func (d *Delivery) objectID(r Range, p Partition, errorType string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%s\x00%s", d.cfg.Name, r.Shard, r.From, r.To, p.enc, errorType)
+	x := hex.EncodeToString(h.Sum(nil)[:16])
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}
+
+// upload is one object streaming through the codec into the object store.
+type upload struct {
+	w      io.WriteCloser // the codec's writer
+	pw     *io.PipeWriter
+	result chan error
+}
+
+func (d *Delivery) startUpload(ctx context.Context, key string, modTime time.Time) (*upload, error) {
+	pr, pw := io.Pipe()
+	u := &upload{pw: pw, result: make(chan error, 1)}
+	out := d.cfg.Output
+	go func() {
+		err := out.Objects.Put(ctx, out.Bucket, key, out.ContentType, out.Codec.ContentEncoding(), pr)
+		if err == nil {
+			// A store that returns without reading everything must not make the writer hang.
+			err2 := errors.New("object store returned before reading the whole object")
+			if _, rerr := pr.Read(make([]byte, 1)); rerr == io.EOF {
+				err2 = nil
+			}
+			err = err2
+		}
+		pr.CloseWithError(err)
+		u.result <- err
+	}()
+	w, err := out.Codec.NewWriter(pw, transforms.ModTime(modTime), transforms.EntryName(key))
+	if err != nil {
+		pw.CloseWithError(err)
+		<-u.result
+		return nil, err
+	}
+	u.w = w
+	return u, nil
+}
+
+func (u *upload) finish() error {
+	if err := u.w.Close(); err != nil {
+		u.pw.CloseWithError(err)
+		<-u.result
+		return err
+	}
+	u.pw.Close()
+	return <-u.result
+}
+
+func abortAll(objs map[Partition]*upload) {
+	for _, u := range objs {
+		if u != nil && u.pw != nil {
+			u.pw.CloseWithError(errors.New("delivery aborted"))
+			<-u.result
+		}
+	}
+}
+
+// deliverErrors writes the cut's refused records, one error object per error output type, as JSON
+// lines in Firehose's error record shape. Every field is a function of the record, so a repeated
+// delivery writes the same bytes.
+func (d *Delivery) deliverErrors(ctx context.Context, shardID string, r Range, oldest time.Time, failed []failedRecord) error {
+	byType := map[string][]failedRecord{}
+	for _, f := range failed {
+		byType[f.err.OutputType] = append(byType[f.err.OutputType], f)
+	}
+	types := make([]string, 0, len(byType))
+	for t := range byType {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	for _, typ := range types {
+		recs := byType[typ]
+		key := d.cfg.Output.ErrorKey(KeyInput{Oldest: oldest, ID: d.objectID(r, Partition{}, typ), ErrorType: typ})
+		u, err := d.startUpload(ctx, key, oldest)
+		if err != nil {
+			return err
+		}
+		i := 0
+		werr := d.scan(shardID, r, func(e *streams.Entry) error {
+			if i >= len(recs) || e.Seq != recs[i].seq {
+				return nil
+			}
+			line, _ := json.Marshal(errorRecord{AttemptsMade: 1, ArrivalTimestamp: e.Arrival, ErrorCode: recs[i].err.Code,
+				ErrorMessage: recs[i].err.Message, AttemptEndingTimestamp: e.Arrival,
+				RawData: base64.StdEncoding.EncodeToString(e.Data)})
+			i++
+			_, err := u.w.Write(append(line, '\n'))
+			return err
+		})
+		if werr != nil {
+			abortAll(map[Partition]*upload{{}: u})
+			return werr
+		}
+		if err := u.finish(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errorRecord is Firehose's error output record.
+type errorRecord struct {
+	AttemptsMade           int    `json:"attemptsMade"`
+	ArrivalTimestamp       int64  `json:"arrivalTimestamp"`
+	ErrorCode              string `json:"errorCode"`
+	ErrorMessage           string `json:"errorMessage"`
+	AttemptEndingTimestamp int64  `json:"attemptEndingTimestamp"`
+	RawData                string `json:"rawData"`
+}
