@@ -33,6 +33,7 @@ const (
 	jsonString
 	jsonArray
 	jsonObject
+	jsonBytes // a CBOR byte string (cbor_decode.go); JSON has none
 )
 
 // jsonNode is a parsed JSON value that keeps object members in document order.
@@ -42,6 +43,10 @@ type jsonNode struct {
 	b      bool
 	items  []*jsonNode
 	fields []jsonField
+	bin    []byte // a byte string's bytes
+	// cbor marks a node decoded from a CBOR body, whose timestamps count milliseconds since the epoch
+	// (JSON's count seconds) and whose blobs are byte strings (JSON's are base64 text).
+	cbor bool
 }
 
 type jsonField struct {
@@ -166,6 +171,7 @@ const (
 	classBoolean     = "class java.lang.Boolean"
 	classString      = "class java.lang.String"
 	classNumber      = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber"
+	classBytes       = "class [B" // a CBOR byte string, which Jackson hands over as a byte[]
 )
 
 // javaTypeNames are the names Coral's messages give each scalar type ("can not be converted to an
@@ -284,6 +290,8 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 			return &value{shape: s, str: n.s}, nil
 		case jsonBool:
 			return nil, serializationError("%s can not be converted to an String", classBoolean)
+		case jsonBytes:
+			return nil, serializationError("%s can not be converted to an String", classBytes)
 		default:
 			return nil, serializationError("%s can not be converted to an String", classNumber)
 		}
@@ -298,6 +306,8 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 			return &value{shape: s, num: parseInteger(n.s, bits)}, nil
 		case jsonBool:
 			return nil, serializationError("%s can not be converted to an %s", classBoolean, javaTypeNames[s.typ])
+		case jsonBytes:
+			return nil, serializationError("%s can not be converted to an %s", classBytes, javaTypeNames[s.typ])
 		default:
 			return nil, serializationError("%s can not be converted to an %s", classString, javaTypeNames[s.typ])
 		}
@@ -309,6 +319,8 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 			return &value{shape: s, flt: f}, nil
 		case jsonBool:
 			return nil, serializationError("%s can not be converted to an %s", classBoolean, javaTypeNames[s.typ])
+		case jsonBytes:
+			return nil, serializationError("%s can not be converted to an %s", classBytes, javaTypeNames[s.typ])
 		default:
 			return nil, serializationError("%s can not be converted to an %s", classString, javaTypeNames[s.typ])
 		}
@@ -319,6 +331,8 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 			return &value{shape: s, b: n.b}, nil
 		case jsonNumber:
 			return nil, serializationError("%s can not be converted to an Boolean", classNumber)
+		case jsonBytes:
+			return nil, serializationError("%s can not be converted to an Boolean", classBytes)
 		default:
 			// Coral accepts the usual spellings of a boolean in a string and reports others upper-cased.
 			switch up := strings.ToUpper(n.s); up {
@@ -333,7 +347,13 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 
 	case typeBlob:
 		switch n.kind {
+		case jsonBytes:
+			return &value{shape: s, blob: n.bin}, nil
 		case jsonString:
+			if n.cbor {
+				// No SDK sends a CBOR blob as base64 text (the Java SDKs write byte strings).
+				return nil, serializationError("%s can not be converted to a Blob", classString)
+			}
 			b, msg := decodeBase64(n.s)
 			if msg != "" {
 				return nil, serializationError("'%s' can not be converted to a Blob: %s", n.s, msg)
@@ -348,6 +368,9 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 	case typeTimestamp:
 		switch n.kind {
 		case jsonNumber:
+			if n.cbor {
+				return cborTimestamp(n, s)
+			}
 			f, err := strconv.ParseFloat(n.s, 64)
 			if err != nil || math.IsInf(f, 0) || math.Abs(f) > maxEpochSeconds {
 				return nil, serializationError("%s can not be converted to milliseconds since epoch", classNumber)
@@ -355,6 +378,8 @@ func checkNode(n *jsonNode, s *shape) (*value, *Error) {
 			return &value{shape: s, t: epochToTime(f)}, nil
 		case jsonBool:
 			return nil, serializationError("%s can not be converted to milliseconds since epoch", classBoolean)
+		case jsonBytes:
+			return nil, serializationError("%s can not be converted to milliseconds since epoch", classBytes)
 		default:
 			return nil, serializationError("%s can not be converted to milliseconds since epoch", classString)
 		}

@@ -120,12 +120,19 @@ func appendErrorBody(dst []byte, e *Error) []byte {
 	dst = append(dst, `{"__type":`...)
 	dst = appendJSONString(dst, e.Code.Name)
 	if e.Message != "" && !e.Code.Fault {
-		if e.Code.Name == ErrSerialization.Name {
-			dst = append(dst, `,"Message":`...)
-		} else {
-			dst = append(dst, `,"message":`...)
-		}
+		dst = append(dst, ',')
+		dst = appendJSONString(dst, messageMember(e.Code))
+		dst = append(dst, ':')
 		dst = appendJSONString(dst, e.Message)
 	}
 	return append(dst, '}')
+}
+
+// messageMember is the name of an error body's message member: "Message" for SerializationException
+// (Coral's Java exception), "message" for every other type.
+func messageMember(c *Code) string {
+	if c.Name == ErrSerialization.Name {
+		return "Message"
+	}
+	return "message"
 }

@@ -18,7 +18,7 @@ import (
 // The request pipeline. The order of checks is AWS's front end's (reverse-engineered by kinesalite and
 // observed on kinesis-local), because it decides which error a broken request gets:
 //
-//	method → body size → content type → empty body → JSON syntax → target → signature →
+//	method → body size → content type → empty body → JSON (or CBOR) syntax → target → signature →
 //	types (SerializationException) → constraints (ValidationException) → handler
 //
 // The PutRecord(s) fast path is tried only when the content type, target and signature are fine; it
@@ -69,9 +69,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, id string) (st
 		return "", 0 // the client went away while waiting: nobody to answer
 	}
 	defer release()
+	proto := protocolOf(r) // errors are answered in the request's encoding from here on
 	bodyBuf, e := s.readBody(w, r)
 	if e != nil {
-		writeError(w, e)
+		proto.writeError(w, e)
 		return "", e.Code.Status
 	}
 	defer putBuffer(bodyBuf)
@@ -79,16 +80,15 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, id string) (st
 
 	svc, op, svcName, opName := s.reg.lookup(r.Header.Get("X-Amz-Target"))
 	fail := func(e *Error) (string, int) {
-		writeError(w, e)
+		proto.writeError(w, e)
 		return opName, e.Code.Status
 	}
 
 	ct := mediaType(r.Header.Get("Content-Type"))
 	switch ct {
-	case contentTypeJSON11, contentTypeJSON:
+	case contentTypeJSON11, contentTypeJSON, contentTypeCBOR:
 	default:
-		// CBOR (application/x-amz-cbor-1.1) would be decoded here; until it is, it gets the answer AWS
-		// gives any content type it does not serve.
+		// Any other content type gets the answer AWS gives a content type it does not serve.
 		if svcName == "" || opName == "" {
 			return opName, writeXMLError(w, http.StatusForbidden, "AccessDeniedException",
 				"Unable to determine service/operation name to be authorized")
@@ -111,19 +111,19 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, id string) (st
 	// The signature is checked after the body parses, but computing it first is free of effects and
 	// lets the fast path run only for requests that would get that far.
 	cred, authErr := parseAuth(r)
-	rc := &reqCtx{id: id, scope: streams.Scope{Account: s.cfg.Account, Region: cred.Region}}
+	rc := &reqCtx{id: id, proto: proto, scope: streams.Scope{Account: s.cfg.Account, Region: cred.Region}}
 	if rc.scope.Region == "" {
 		rc.scope.Region = s.cfg.Region
 	}
 
 	if op != nil && op.fast != nil && authErr == nil {
-		if run, ok := op.fast(body); ok {
+		if run, ok := op.fast(proto, body); ok {
 			out, err := s.call(r.Context(), op, func(ctx context.Context) (any, error) { return run(ctx, rc) })
 			return opName, s.respond(w, r, svc, op, rc, out, err)
 		}
 	}
 
-	node, ok := parseJSON(body)
+	node, ok := proto.parse(body)
 	if !ok {
 		return fail(&Error{Code: ErrSerialization})
 	}
@@ -173,10 +173,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, svc *service, o
 			s.log.LogAttrs(r.Context(), level, "request failed", slog.String("request_id", rc.id),
 				slog.String("service", svc.name), slog.String("op", op.name), slog.Any("err", err))
 		}
-		writeError(w, e)
+		rc.proto.writeError(w, e)
 		return e.Code.Status
 	}
-	if werr := writeOutput(w, out); werr != nil {
+	if werr := rc.proto.writeOutput(w, op, out); werr != nil {
 		level := slog.LevelDebug // usually the client went away
 		if errors.Is(werr, errLengthMismatch) {
 			level = slog.LevelError

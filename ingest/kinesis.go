@@ -50,8 +50,8 @@ func (k *kinesisAPI) ops() []opDef {
 		handle("EnableEnhancedMonitoring", k.enableMonitoring),
 		handle("DisableEnhancedMonitoring", k.disableMonitoring),
 		// Records (kinesis_records.go).
-		handleFast("PutRecord", k.putRecord, newPutRecordDecoder),
-		handleFast("PutRecords", k.putRecords, newPutRecordsDecoder),
+		handleFast("PutRecord", k.putRecord, newPutRecordDecoder, newCBORPutRecordDecoder),
+		handleFast("PutRecords", k.putRecords, newPutRecordsDecoder, newCBORPutRecordsDecoder),
 		handle("GetShardIterator", k.getShardIterator),
 		handle("GetRecords", k.getRecords),
 		// Shards (kinesis_shards.go).

@@ -62,17 +62,18 @@ func splitTarget(target string) (svc, op string) {
 type reqCtx struct {
 	id    string        // x-amzn-RequestId
 	scope streams.Scope // account and region the request acts in
+	proto protocol      // the body encoding of the request, and so of the answer
 }
 
 // runFunc runs an operation on a validated input (nil when the model has no input shape).
 type runFunc func(ctx context.Context, rc *reqCtx, in *value) (any, error)
 
-// fastFunc tries an operation's fast decoder on a raw body. ok is false when the body is anything the
-// decoder does not handle; the generic path then runs from scratch, so a decoder must not have done
-// anything visible before it gives up. Otherwise run calls the handler on the decoded input (and
+// fastFunc tries an operation's fast decoder for protocol p on a raw body. ok is false when the body is
+// anything the decoder does not handle; the generic path then runs from scratch, so a decoder must not
+// have done anything visible before it gives up. Otherwise run calls the handler on the decoded input (and
 // releases the decoder's pooled memory); it is separate so that only the handler runs under the
 // dispatcher's panic recovery, and a decoding bug still crashes the tests that look for one.
-type fastFunc func(body []byte) (run func(ctx context.Context, rc *reqCtx) (any, error), ok bool)
+type fastFunc func(p protocol, body []byte) (run func(ctx context.Context, rc *reqCtx) (any, error), ok bool)
 
 // operation is one API operation as served.
 type operation struct {
@@ -103,10 +104,11 @@ func handle[In any](name string, h func(ctx context.Context, rc *reqCtx, in *In)
 // generic path, and a release func for pooled memory that In refers to.
 type fastDecoder[In any] func(body []byte, in *In) (release func(), ok bool)
 
-// handleFast is handle with a fast path: newFast builds, from the operation's shapes, a decoder that
-// must produce exactly what the generic path binds for every body it accepts.
+// handleFast is handle with fast paths: newFast and newCBORFast build, from the operation's shapes,
+// decoders of JSON and CBOR bodies that must produce exactly what the generic path binds for every body
+// they accept.
 func handleFast[In any](name string, h func(ctx context.Context, rc *reqCtx, in *In) (any, error),
-	newFast func(op *opShape) (fastDecoder[In], error)) opDef {
+	newFast, newCBORFast func(op *opShape) (fastDecoder[In], error)) opDef {
 	return opDef{name: name, build: func(op *opShape) (runFunc, fastFunc, error) {
 		run, err := bindRun(op, h)
 		if err != nil {
@@ -116,9 +118,17 @@ func handleFast[In any](name string, h func(ctx context.Context, rc *reqCtx, in 
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s fast path: %w", name, err)
 		}
-		fast := func(body []byte) (func(context.Context, *reqCtx) (any, error), bool) {
+		cborDec, err := newCBORFast(op)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s CBOR fast path: %w", name, err)
+		}
+		fast := func(p protocol, body []byte) (func(context.Context, *reqCtx) (any, error), bool) {
+			d := dec
+			if p == protoCBOR {
+				d = cborDec
+			}
 			in := new(In)
-			release, ok := dec(body, in)
+			release, ok := d(body, in)
 			if !ok {
 				return nil, false
 			}
