@@ -133,6 +133,12 @@ func TestShutdownIsGraceful(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-active
+	// The connection is active as soon as a byte of the request arrives; wait until the handler
+	// runs (it holds memory budget while it reads the body), so Shutdown meets a request in flight.
+	for s.budget.sem.TryAcquire(s.budget.max) {
+		s.budget.sem.Release(s.budget.max)
+		time.Sleep(time.Millisecond)
+	}
 
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(context.Background()) }()
