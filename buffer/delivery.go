@@ -58,8 +58,10 @@ type Output struct {
 	Codec       transforms.Codec
 	ContentType string                     // default application/octet-stream, as Firehose writes
 	Process     Processor                  // nil: records are delivered as they are
-	Key         func(KeyInput) string      // the key of a records object
-	ErrorKey    func(KeyInput) string      // the key of an error object
+	// Key returns the key of a records object. An error (a partition whose evaluated prefix is too
+	// long, say) sends the partition's records to the error output as processing-failed.
+	Key      func(KeyInput) (string, error)
+	ErrorKey func(KeyInput) (string, error) // the key of an error object
 	OpenObjects int                        // partitions uploaded at once; default 32
 	Metrics     func(objects, bytes int64) // called after each delivered cut; may be nil
 }
@@ -416,31 +418,47 @@ type failedRecord struct {
 func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (DeliveryStats, error) {
 	var st DeliveryStats
 	r := c.Ranges[0]
-	parts := map[Partition]bool{}
+	oldest := time.UnixMilli(c.Oldest)
+	keys := map[Partition]string{}   // the key of every partition with records
+	badKeys := map[Partition]error{} // partitions whose key cannot be made
 	var failed []failedRecord
 	err := d.scan(shardID, r, func(e *streams.Entry) error {
 		st.Records++
 		st.Bytes += int64(len(e.Data))
-		return d.process(e.Data, func(p Partition, _ []byte) { parts[p] = true }, func(pe *ProcessingError) {
+		refused := false
+		return d.process(e.Data, func(p Partition, _ []byte) {
+			if _, ok := keys[p]; !ok && badKeys[p] == nil {
+				key, err := d.cfg.Output.Key(KeyInput{Oldest: oldest, ID: d.objectID(r, p, ""), Partition: p})
+				if err != nil {
+					badKeys[p] = err
+				} else {
+					keys[p] = key
+				}
+			}
+			if err := badKeys[p]; err != nil && !refused {
+				refused = true
+				failed = append(failed, failedRecord{seq: e.Seq, err: &ProcessingError{OutputType: "processing-failed",
+					Code: "S3.InvalidPrefix", Message: err.Error()}})
+			}
+		}, func(pe *ProcessingError) {
 			failed = append(failed, failedRecord{seq: e.Seq, err: pe})
 		})
 	})
 	if err != nil {
 		return st, err
 	}
+	parts := keys
 	order := make([]Partition, 0, len(parts))
 	for p := range parts {
 		order = append(order, p)
 	}
 	sort.Slice(order, func(i, j int) bool { return order[i].less(order[j]) })
-	oldest := time.UnixMilli(c.Oldest)
 	for len(order) > 0 {
 		group := order[:min(len(order), d.cfg.Output.OpenObjects)]
 		order = order[len(group):]
 		objs := map[Partition]*upload{}
 		for _, p := range group {
-			key := d.cfg.Output.Key(KeyInput{Oldest: oldest, ID: d.objectID(r, p, ""), Partition: p})
-			if objs[p], err = d.startUpload(ctx, key, oldest); err != nil {
+			if objs[p], err = d.startUpload(ctx, keys[p], oldest); err != nil {
 				abortAll(objs)
 				return st, err
 			}
@@ -596,7 +614,10 @@ func (d *Delivery) deliverErrors(ctx context.Context, shardID string, r Range, o
 	sort.Strings(types)
 	for _, typ := range types {
 		recs := byType[typ]
-		key := d.cfg.Output.ErrorKey(KeyInput{Oldest: oldest, ID: d.objectID(r, Partition{}, typ), ErrorType: typ})
+		key, err := d.cfg.Output.ErrorKey(KeyInput{Oldest: oldest, ID: d.objectID(r, Partition{}, typ), ErrorType: typ})
+		if err != nil {
+			return err
+		}
 		u, err := d.startUpload(ctx, key, oldest)
 		if err != nil {
 			return err

@@ -69,7 +69,7 @@ func (o *dirObjects) objects(t *testing.T) map[string]string {
 	return out
 }
 
-var scope = streams.Scope{Account: "000000000000", Region: "us-east-1", Namespace: "firehose"}
+var deliveryScope = streams.Scope{Account: "000000000000", Region: "us-east-1", Namespace: "firehose"}
 
 type fixture struct {
 	store   *streams.Store
@@ -83,7 +83,7 @@ func newFixture(t *testing.T, shards int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateStream(scope, streams.CreateStreamInput{Name: "d", ShardCount: shards}); err != nil {
+	if err := s.CreateStream(deliveryScope, streams.CreateStreamInput{Name: "d", ShardCount: shards}); err != nil {
 		t.Fatal(err)
 	}
 	return &fixture{store: s, objects: &dirObjects{root: filepath.Join(dir, "bucket"), puts: map[string]int{}}, dir: dir}
@@ -92,17 +92,17 @@ func newFixture(t *testing.T, shards int) *fixture {
 func (f *fixture) start(t *testing.T, rules Rules, process Processor) *Delivery {
 	gz, _ := transforms.Lookup("GZIP")
 	d, err := StartDelivery(DeliveryConfig{
-		Name: "d", Store: f.store, Scope: scope, Source: streams.StreamRef{Name: "d"},
+		Name: "d", Store: f.store, Scope: deliveryScope, Source: streams.StreamRef{Name: "d"},
 		StartAt: streams.IteratorTrimHorizon, Journal: filepath.Join(f.dir, "cuts.log"), Rules: rules,
 		Output: Output{Objects: f.objects, Bucket: "b", Codec: gz, Process: process,
-			Key: func(k KeyInput) string {
+			Key: func(k KeyInput) (string, error) {
 				p := ""
 				if !k.Partition.IsZero() {
 					p = "customer=" + k.Partition.Get("customer") + "/"
 				}
-				return p + k.Oldest.UTC().Format("2006/01/02/15/") + "d-1-" + k.ID + ".gz"
+				return p + k.Oldest.UTC().Format("2006/01/02/15/") + "d-1-" + k.ID + ".gz", nil
 			},
-			ErrorKey: func(k KeyInput) string { return "errors/" + k.ErrorType + "/" + k.ID + ".gz" },
+			ErrorKey: func(k KeyInput) (string, error) { return "errors/" + k.ErrorType + "/" + k.ID + ".gz", nil },
 		},
 	})
 	if err != nil {
@@ -116,7 +116,7 @@ func (f *fixture) put(t *testing.T, recs ...string) {
 	for _, r := range recs {
 		in = append(in, streams.PutEntry{PartitionKey: r, Data: []byte(r)})
 	}
-	if _, _, err := f.store.PutRecords(context.Background(), scope, streams.StreamRef{Name: "d"}, in); err != nil {
+	if _, _, err := f.store.PutRecords(context.Background(), deliveryScope, streams.StreamRef{Name: "d"}, in); err != nil {
 		t.Fatal(err)
 	}
 }
