@@ -20,6 +20,7 @@ const (
 	KindThroughputExceeded                      // a per-shard rate limit (only with Options.ShardLimits)
 	KindValidation                              // an operation the stream's mode does not allow
 	KindAccessDenied                            // the caller may not touch this resource
+	KindConflict                                // the resource changed since the version the caller gave
 )
 
 // Error is a request the store refused. Msg is the message a client sees, worded as AWS words it.
