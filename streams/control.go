@@ -326,8 +326,11 @@ func (s *Store) UpdateWarmThroughput(sc Scope, ref StreamRef, mibps int) (Stream
 	return st.info(s.now(), false), nil
 }
 
-// PutResourcePolicy stores a policy document on a stream, addressed by ARN.
+// PutResourcePolicy stores a policy document on a stream or a consumer, addressed by ARN.
 func (s *Store) PutResourcePolicy(sc Scope, arn, policy string) error {
+	if isConsumerARN(arn) {
+		return s.modifyConsumer(sc, arn, func(c *consumerMeta) error { c.Policy = policy; return nil })
+	}
 	st, err := s.lookup(sc, StreamRef{ARN: arn})
 	if err != nil {
 		return err
@@ -340,6 +343,11 @@ func (s *Store) PutResourcePolicy(sc Scope, arn, policy string) error {
 
 // GetResourcePolicy returns the stored policy, or "" if none.
 func (s *Store) GetResourcePolicy(sc Scope, arn string) (string, error) {
+	if isConsumerARN(arn) {
+		var p string
+		err := s.readConsumer(sc, arn, func(c *consumerMeta) { p = c.Policy })
+		return p, err
+	}
 	st, err := s.lookup(sc, StreamRef{ARN: arn})
 	if err != nil {
 		return "", err
@@ -351,6 +359,15 @@ func (s *Store) GetResourcePolicy(sc Scope, arn string) (string, error) {
 
 // DeleteResourcePolicy removes the stored policy.
 func (s *Store) DeleteResourcePolicy(sc Scope, arn string) error {
+	if isConsumerARN(arn) {
+		return s.modifyConsumer(sc, arn, func(c *consumerMeta) error {
+			if c.Policy == "" {
+				return errorf(KindNotFound, "No resource policy found for resource %s.", arn)
+			}
+			c.Policy = ""
+			return nil
+		})
+	}
 	st, err := s.lookup(sc, StreamRef{ARN: arn})
 	if err != nil {
 		return err

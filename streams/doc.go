@@ -11,14 +11,16 @@
 // (resharding, retention, tags...) take it for writing. Each Log has one flusher goroutine, the only
 // writer of its segment files, which commits queued appends with one write and one fsync (group commit)
 // and wakes every writer the fsync covered. The store has one sweeper goroutine (retention). Close stops
-// them all.
+// them all. Subscriptions (enhanced fan-out, subscribe.go) own no goroutine: Subscription.Next runs on
+// its caller's and waits on the shard log's commit notification (Log.Changed); each stream's subs lock,
+// taken after mu, holds the live subscription of every consumer and shard.
 //
 // # Data directory
 //
 //	<dir>/iterator.key                          HMAC key authenticating shard iterators (32 bytes)
 //	<dir>/encryption.key                        AES-256-GCM key of streams with encryption on (32 bytes)
 //	<dir>/accounts/<account>/<region>.json      account settings
-//	<dir>/streams/<account>/<region>/<name>/stream.json      stream metadata, replaced atomically
+//	<dir>/streams/<account>/<region>/<name>/stream.json      stream metadata and consumers, replaced atomically
 //	<dir>/streams/<account>/<region>/<name>/shardId-.../     one shard's log, below
 //	<dir>/trash/                                streams being deleted; emptied at start-up
 //

@@ -31,7 +31,8 @@ type streamMeta struct {
 	WarmTarget     *int              `json:"warmThroughputMiBps,omitempty"`
 	Tags           map[string]string `json:"tags,omitempty"`
 	Policy         string            `json:"policy,omitempty"`
-	Scalings       []int64           `json:"scalings,omitempty"` // Unix ms of recent UpdateShardCount calls
+	Scalings       []int64           `json:"scalings,omitempty"`  // Unix ms of recent UpdateShardCount calls
+	Consumers      []*consumerMeta   `json:"consumers,omitempty"` // enhanced fan-out consumers, by registration
 }
 
 const metaVersion = 1

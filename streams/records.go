@@ -185,59 +185,74 @@ func (s *Store) GetShardIterator(sc Scope, ref StreamRef, id, typ, startingSeq s
 	if sh == nil {
 		return "", st.shardNotFound(id)
 	}
-	var pos uint64
+	pos, err := st.positionLocked(sh, "GetShardIterator", StartingPosition{Type: typ, SequenceNumber: startingSeq, Timestamp: ts}, now)
+	if err != nil {
+		return "", err
+	}
+	return s.encodeIterator(iterator{issued: now.UnixMilli(), created: st.mu.meta.Created, shard: sh.meta.Index,
+		position: pos, key: st.key}), nil
+}
+
+// StartingPosition is where a reader starts in a shard: GetShardIterator's type, sequence number and
+// timestamp, and SubscribeToShard's StartingPosition. Type is one of the Iterator* constants.
+type StartingPosition struct {
+	Type           string
+	SequenceNumber string     // AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER
+	Timestamp      *time.Time // AT_TIMESTAMP
+}
+
+// positionLocked resolves a starting position in sh to the log Seq to read first. op names the
+// operation in messages that AWS words with it.
+func (st *stream) positionLocked(sh *shard, op string, p StartingPosition, now time.Time) (uint64, error) {
+	typ, startingSeq, ts := p.Type, p.SequenceNumber, p.Timestamp
 	switch typ {
 	case IteratorTrimHorizon, IteratorLatest:
 		if startingSeq != "" || ts != nil {
-			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "+
+			return 0, errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "+
 				"StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber or (3) AT_TIMESTAMP "+
 				"and Timestamp. Request specified ShardIteratorType: %s and StartingSequenceNumber: %s", typ, orNull(startingSeq))
 		}
 		if typ == IteratorTrimHorizon {
-			pos = sh.log.FirstSeq()
-		} else {
-			pos = sh.log.NextSeq()
+			return sh.log.FirstSeq(), nil
 		}
+		return sh.log.NextSeq(), nil
 	case IteratorAtSeq, IteratorAfterSeq:
 		if startingSeq == "" {
-			return "", errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "+
+			return 0, errorf(KindInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "+
 				"StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber or (3) AT_TIMESTAMP "+
 				"and Timestamp. Request specified ShardIteratorType: %s and StartingSequenceNumber: null", typ)
 		}
 		sn, ok := parseSeqNum(startingSeq)
 		if !ok {
-			return "", errorf(KindInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s "+
-				"under account %s is invalid.", startingSeq, sh.id, st.key.name, st.key.account)
+			return 0, errorf(KindInvalidArgument, "StartingSequenceNumber %s used in %s on shard %s in stream %s "+
+				"under account %s is invalid.", startingSeq, op, sh.id, st.key.name, st.key.account)
 		}
 		if int(sn.shardIndex) != sh.meta.Index {
-			return "", errorf(KindInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call "+
+			return 0, errorf(KindInvalidArgument, "Invalid StartingSequenceNumber. It encodes %s, while it was used in a call "+
 				"to a shard with %s", shardID(int(sn.shardIndex)), sh.id)
 		}
 		switch {
 		case sn.seqIndex == endSeqIndex:
-			pos = sh.log.NextSeq()
+			return sh.log.NextSeq(), nil
 		case sn.seqIndex == 0:
-			pos = 0
+			return 0, nil
 		case typ == IteratorAtSeq:
-			pos = sn.seqIndex - 1
+			return sn.seqIndex - 1, nil
 		default:
-			pos = sn.seqIndex
+			return sn.seqIndex, nil
 		}
 	case IteratorAtTimestamp:
 		if ts == nil {
-			return "", errorf(KindInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "+
+			return 0, errorf(KindInvalidArgument, "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "+
 				"Current value: null")
 		}
 		if ts.After(now) {
-			return "", errorf(KindInvalidArgument, "The timestampInMillis parameter cannot be greater than the "+
+			return 0, errorf(KindInvalidArgument, "The timestampInMillis parameter cannot be greater than the "+
 				"currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts.UnixMilli(), now.UnixMilli())
 		}
-		pos = sh.log.SeekTime(ts.UnixMilli())
-	default:
-		return "", errorf(KindInvalidArgument, "Invalid ShardIteratorType %s.", typ)
+		return sh.log.SeekTime(ts.UnixMilli()), nil
 	}
-	return s.encodeIterator(iterator{issued: now.UnixMilli(), created: st.mu.meta.Created, shard: sh.meta.Index,
-		position: pos, key: st.key}), nil
+	return 0, errorf(KindInvalidArgument, "Invalid ShardIteratorType %s.", typ)
 }
 
 func orNull(s string) string {

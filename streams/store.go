@@ -68,7 +68,9 @@ type streamKey struct {
 	namespace             string // Scope.Namespace
 }
 
-func (k streamKey) scope() Scope { return Scope{Account: k.account, Region: k.region, Namespace: k.namespace} }
+func (k streamKey) scope() Scope {
+	return Scope{Account: k.account, Region: k.region, Namespace: k.namespace}
+}
 
 // Open opens the store in opts.Dir, recovering every stream's logs.
 func Open(opts Options) (*Store, error) {
@@ -473,6 +475,11 @@ func (s *Store) DeleteStream(sc Scope, ref StreamRef, enforceConsumerDeletion bo
 	if st.statusLocked(now) == StatusCreating {
 		st.mu.Unlock()
 		return errorf(KindInUse, "Stream %s under account %s not ACTIVE, instead in state %s", st.key.name, st.key.account, StatusCreating)
+	}
+	if n := st.consumerCountLocked(now); n > 0 && !enforceConsumerDeletion {
+		st.mu.Unlock()
+		return errorf(KindInUse, "Stream %s under account %s has %d registered consumers: deregister them or set "+
+			"EnforceConsumerDeletion.", st.key.name, st.key.account, n)
 	}
 	st.mu.deleted = true
 	st.mu.deletedUntil = now.Add(s.opts.TransitionDelay)

@@ -25,6 +25,13 @@ type stream struct {
 		deleted      bool
 		deletedUntil time.Time
 	}
+
+	// subs holds the live subscriptions of the stream's consumers (subscribe.go). It is taken after
+	// mu, never before.
+	subs struct {
+		sync.Mutex
+		m map[subKey]*Subscription
+	}
 }
 
 // shard is one shard's metadata, log and rate limiters.
@@ -230,6 +237,7 @@ func (st *stream) info(now time.Time, withShards bool) StreamInfo {
 		EncryptionType:   m.Encryption,
 		KeyID:            m.KeyID,
 		MaxRecordSizeKiB: m.MaxRecordKiB,
+		ConsumerCount:    st.consumerCountLocked(now),
 	}
 	in.ShardLevelMetrics = append([]string{}, m.Metrics...)
 	if m.Mode == ModeOnDemand {
