@@ -1,6 +1,7 @@
 package transforms
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 )
@@ -63,4 +64,17 @@ func incompressible(n int) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
+}
+
+// splitLines returns the complete lines of b, without their newlines.
+func splitLines(b []byte) [][]byte {
+	var lines [][]byte
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return lines
+		}
+		lines = append(lines, b[:i])
+		b = b[i+1:]
+	}
 }

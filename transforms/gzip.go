@@ -14,7 +14,9 @@ import (
 // compresses at several times Firehose's 150 MB/s delivery target on one core, and its ratio
 // is within a few percent of level 6 on such data (see BenchmarkCodecs and BenchmarkGZIPLevels).
 // Level 1 is also deterministic whatever the sizes of the writes (klauspost/compress changelog,
-// 2015-12-08), which the exactly-once objects need.
+// 2015-12-08), which the exactly-once objects need. An open writer holds about 800 KiB (its match
+// tables and window; BenchmarkOpenWriterMemory): a delivery that keeps one
+// open per dynamic partition must budget for it.
 const gzipLevel = gzip.BestSpeed
 
 var gzipPool sync.Pool // of *gzip.Writer, reset before use
