@@ -28,8 +28,7 @@ import (
 // as indefinite-length maps (0xBF … 0xFF) and arrays (0x9F … 0xFF); SdkCborGenerator writes a timestamp
 // as writeTag(1) + writeNumber(epochMillis); blobs go through writeBinary (a definite byte string);
 // CBORGenerator's defaults (WRITE_MINIMAL_INTS on, WRITE_TYPE_HEADER off) give shortest integers and no
-// self-describe tag, and its _writeString picks a text string's head by the string's length in Java
-// chars, not by its encoded length (see jacksonText).
+// self-describe tag, and its _writeString chunks strings longer than 3996 Java chars (see jacksonText).
 
 // obj is a JSON object / CBOR map whose members keep their order.
 type obj []kv
@@ -141,9 +140,8 @@ func toJackson(v any) []byte {
 
 // jacksonText writes a text string as CBORGenerator._writeString does: up to 23 chars a one-byte head
 // if the UTF-8 fits (else a 1-byte length), up to 255 chars a 1-byte length if the UTF-8 fits in 255
-// bytes (else 2 bytes), up to 3996 chars always a 2-byte length — even for 256 ASCII bytes that a
-// 1-byte length would not hold but also for 300 that a shortest encoder would still write with two —
-// and longer strings in indefinite-length chunks of 3996 chars.
+// bytes (else 2 bytes), up to 3996 chars a 2-byte length (so in practice the shortest head), and longer
+// strings as indefinite-length chunks of 3996 chars.
 func jacksonText(b []byte, s string) []byte {
 	chars := len(utf16.Encode([]rune(s)))
 	n := len(s)
@@ -157,7 +155,24 @@ func jacksonText(b []byte, s string) []byte {
 	case chars <= 3996:
 		b = append(b, 0x79, byte(n>>8), byte(n))
 	default:
-		panic("jacksonText: chunked strings are not emulated")
+		// _writeChunkedString: chunks of 3996 chars (not splitting a surrogate pair), each with a
+		// 2-byte length, the rest written as a string of its own, then a break.
+		u := utf16.Encode([]rune(s))
+		b = append(b, 0x7f)
+		for len(u) > 3996 {
+			k := 3996
+			if utf16.IsSurrogate(rune(u[k-1])) && u[k-1] < 0xdc00 {
+				k--
+			}
+			chunk := string(utf16.Decode(u[:k]))
+			b = append(b, 0x79, byte(len(chunk)>>8), byte(len(chunk)))
+			b = append(b, chunk...)
+			u = u[k:]
+		}
+		if len(u) > 0 {
+			b = jacksonText(b, string(utf16.Decode(u)))
+		}
+		return append(b, 0xff)
 	}
 	return append(b, s...)
 }

@@ -103,7 +103,8 @@ func roundTripCases(it *itest) []rtCase {
 			Tags: map[string]string{"team": "data", "env": "test"}})).must(t)
 		return nil
 	}
-	policy := `{"Version":"2012-10-17","Statement":[]}`
+	// Longer than 3996 chars, so that the Java SDK's Jackson writes it as a chunked text string.
+	policy := `{"Version":"2012-10-17","Statement":[],"Id":"` + strings.Repeat("p", 5000) + `"}`
 	return []rtCase{
 		{"CreateStream", nil, func(s string, _ map[string]string) any {
 			return obj{{"StreamName", s}, {"ShardCount", 2}, {"Tags", obj{{"a", "b"}}}}
