@@ -176,6 +176,9 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, svc *service, o
 		rc.proto.writeError(w, e)
 		return e.Code.Status
 	}
+	if st, ok := out.(streamer); ok {
+		return s.stream(w, r, svc, op, rc, st)
+	}
 	if werr := rc.proto.writeOutput(w, op, out); werr != nil {
 		level := slog.LevelDebug // usually the client went away
 		if errors.Is(werr, errLengthMismatch) {

@@ -105,9 +105,7 @@ func TestRequestLevelErrors(t *testing.T) {
 		{"unknown target before auth", request("Nope", "{}", setHeader("Authorization", "")), 400, `{"__type":"UnknownOperationException"}`},
 		{"auth before types", request("ListStreams", `{"Limit":"x"}`, setHeader("Authorization", "")), 400,
 			`{"__type":"MissingAuthenticationTokenException","message":"Missing Authentication Token"}`},
-		{"not yet", request("RegisterStreamConsumer", `{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","ConsumerName":"c"}`), 400,
-			`{"__type":"InvalidArgumentException","message":"RegisterStreamConsumer is not supported yet by Hydrant"}`},
-		{"not yet, validated first", request("SubscribeToShard", `{}`), 400,
+		{"subscribe, validated first", request("SubscribeToShard", `{}`), 400,
 			`{"__type":"ValidationException","message":"3 validation errors detected: ` +
 				`Value null at 'consumerARN' failed to satisfy constraint: Member must not be null; ` +
 				`Value null at 'shardId' failed to satisfy constraint: Member must not be null; ` +

@@ -29,9 +29,7 @@ func newKinesis(store *streams.Store, now func() time.Time) (*service, error) {
 	return newService("Kinesis", m, kindCodes, k.ops())
 }
 
-// ops defines every operation Hydrant implements. The enhanced fan-out operations
-// (RegisterStreamConsumer, DeregisterStreamConsumer, DescribeStreamConsumer, ListStreamConsumers) and
-// SubscribeToShard are not defined yet; newService makes them answer "not supported yet".
+// ops defines every operation Hydrant implements: all of the model's.
 func (k *kinesisAPI) ops() []opDef {
 	return []opDef{
 		// Streams (kinesis_streams.go).
@@ -74,6 +72,12 @@ func (k *kinesisAPI) ops() []opDef {
 		handle("PutResourcePolicy", k.putResourcePolicy),
 		handle("GetResourcePolicy", k.getResourcePolicy),
 		handle("DeleteResourcePolicy", k.deleteResourcePolicy),
+		// Enhanced fan-out (kinesis_consumers.go, kinesis_subscribe.go).
+		handle("RegisterStreamConsumer", k.registerStreamConsumer),
+		handle("DescribeStreamConsumer", k.describeStreamConsumer),
+		handle("ListStreamConsumers", k.listStreamConsumers),
+		handle("DeregisterStreamConsumer", k.deregisterStreamConsumer),
+		handle("SubscribeToShard", k.subscribeToShard),
 	}
 }
 

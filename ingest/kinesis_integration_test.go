@@ -801,11 +801,6 @@ func TestIntegrationConfiguration(t *testing.T) {
 		_, err := c.GetResourcePolicy(bg, &kinesis.GetResourcePolicyInput{ResourceARN: aws.String(it.arn("nope"))})
 		wantError(t, err, "ResourceNotFoundException", "")
 	})
-
-	t.Run("enhanced fan-out is not yet supported", func(t *testing.T) {
-		_, err := c.RegisterStreamConsumer(bg, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(it.arn("cfg")), ConsumerName: aws.String("c")})
-		wantError(t, err, "InvalidArgumentException", "RegisterStreamConsumer is not supported yet by Hydrant")
-	})
 }
 
 // The JS SDK v3 and the Java SDK v2 talk to Kinesis over h2c; the data plane must work there too.

@@ -244,29 +244,35 @@ func (o *getRecordsOutput) appendTail(dst []byte) []byte {
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, o.res.MillisBehindLatest, 10)
 	if len(o.res.ChildShards) > 0 {
-		dst = append(dst, `,"ChildShards":[`...)
-		for i, c := range o.res.ChildShards {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, `{"ShardId":`...)
-			dst = appendJSONString(dst, c.ShardID)
-			dst = append(dst, `,"ParentShards":[`...)
-			for j, p := range c.Parents {
-				if j > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendJSONString(dst, p)
-			}
-			dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
-			dst = append(dst, c.Hash.Start.String()...)
-			dst = append(dst, `","EndingHashKey":"`...)
-			dst = append(dst, c.Hash.End.String()...)
-			dst = append(dst, `"}}`...)
-		}
-		dst = append(dst, ']')
+		dst = append(dst, `,"ChildShards":`...)
+		dst = appendChildShardsJSON(dst, o.res.ChildShards)
 	}
 	return append(dst, '}')
+}
+
+// appendChildShardsJSON appends a ChildShards list.
+func appendChildShardsJSON(dst []byte, children []streams.ChildShard) []byte {
+	dst = append(dst, '[')
+	for i, c := range children {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"ShardId":`...)
+		dst = appendJSONString(dst, c.ShardID)
+		dst = append(dst, `,"ParentShards":[`...)
+		for j, p := range c.Parents {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, p)
+		}
+		dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
+		dst = append(dst, c.Hash.Start.String()...)
+		dst = append(dst, `","EndingHashKey":"`...)
+		dst = append(dst, c.Hash.End.String()...)
+		dst = append(dst, `"}}`...)
+	}
+	return append(dst, ']')
 }
 
 // appendJSON encodes the whole answer at once (for tests and benchmarks; the server streams it).

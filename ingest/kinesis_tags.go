@@ -3,12 +3,11 @@ package ingest
 import (
 	"context"
 	"sort"
-
-	"github.com/hydrantio/hydrant/streams"
 )
 
-// Tag operations. The store keeps tags and checks them (characters, the 'aws:' prefix, at most 50 per
-// stream) after it has found the stream, which is the order AWS checks in; the handlers sort and page.
+// Tag operations, on streams and (TagResource and friends, by ARN) consumers. The store keeps tags and
+// checks them (characters, the 'aws:' prefix, at most 50 per stream or consumer) after it has found the
+// resource, which is the order AWS checks in; the handlers sort and page.
 
 // listTagsDefaultLimit is ListTagsForStream's page size when Limit is not given: every tag a stream can
 // have (the model caps Limit at 50, the per-stream maximum).
@@ -97,7 +96,7 @@ type tagResourceInput struct {
 }
 
 func (k *kinesisAPI) tagResource(_ context.Context, rc *reqCtx, in *tagResourceInput) (any, error) {
-	return nil, k.store.AddTags(rc.scope, streams.StreamRef{ARN: in.ResourceARN}, in.Tags)
+	return nil, k.store.AddResourceTags(rc.scope, in.ResourceARN, in.Tags)
 }
 
 type untagResourceInput struct {
@@ -106,7 +105,7 @@ type untagResourceInput struct {
 }
 
 func (k *kinesisAPI) untagResource(_ context.Context, rc *reqCtx, in *untagResourceInput) (any, error) {
-	return nil, k.store.RemoveTags(rc.scope, streams.StreamRef{ARN: in.ResourceARN}, in.TagKeys)
+	return nil, k.store.RemoveResourceTags(rc.scope, in.ResourceARN, in.TagKeys)
 }
 
 type listTagsForResourceInput struct {
@@ -118,7 +117,7 @@ type listTagsForResourceOutput struct {
 }
 
 func (k *kinesisAPI) listTagsForResource(_ context.Context, rc *reqCtx, in *listTagsForResourceInput) (any, error) {
-	m, err := k.store.ListTags(rc.scope, streams.StreamRef{ARN: in.ResourceARN})
+	m, err := k.store.ResourceTags(rc.scope, in.ResourceARN)
 	if err != nil {
 		return nil, err
 	}

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// NextTokens. ListShards and ListStreams page with opaque tokens that expire 300 seconds after they are
-// issued (ExpiredNextTokenException afterwards). A token is self-contained — the store keeps no cursor
-// — and authenticated with an HMAC under a key drawn when the server starts, so a client can neither
-// forge one nor use one across a restart:
+// NextTokens. ListShards, ListStreams and ListStreamConsumers page with opaque tokens that expire 300
+// seconds after they are issued (ExpiredNextTokenException afterwards). A token is self-contained — the
+// store keeps no cursor — and authenticated with an HMAC under a key drawn when the server starts, so a
+// client can neither forge one nor use one across a restart:
 //
 //	base64url( version 1 | kind 1 | issued unix ms 8 | payload (JSON) | HMAC-SHA256[:16] )
 
@@ -22,8 +22,9 @@ const tokenTTL = 300 * time.Second
 
 // Token kinds keep a ListStreams token out of ListShards and the reverse.
 const (
-	tokenListShards  byte = 1
-	tokenListStreams byte = 2
+	tokenListShards    byte = 1
+	tokenListStreams   byte = 2
+	tokenListConsumers byte = 3
 )
 
 const (

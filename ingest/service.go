@@ -18,6 +18,7 @@ type service struct {
 	model *model
 	ops   map[string]*operation // every operation of the model
 	kinds map[streams.ErrorKind]*Code
+	live  liveStreams // its streaming answers, ended at shutdown (stream.go)
 }
 
 // registry maps X-Amz-Target service prefixes to services.
