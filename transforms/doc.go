@@ -5,8 +5,9 @@
 //     CompressionFormat values UNCOMPRESSED, GZIP, ZIP, Snappy and HADOOP_SNAPPY, and Hydrant's
 //     ZSTD, with the extension and Content-Encoding Firehose gives each;
 //   - the per-record processors of Firehose's ProcessingConfiguration: AppendDelimiterToRecord
-//     (delimiter.go), the de-aggregation of KPL aggregated records (kpl.go, over the protobuf
-//     primitives in protowire.go), and MetadataExtraction, the jq query that computes the
+//     (delimiter.go), RecordDeAggregation of KPL aggregated records (kpl.go, over the protobuf
+//     primitives in protowire.go) and of JSON or delimited sub-records (subrecords.go), and
+//     MetadataExtraction, the jq query that computes the
 //     partition keys of dynamic partitioning (metadata.go, with its JSON parser in jsonvalue.go
 //     and the analysis that lets it parse only the fields a query reads in queryfields.go).
 //

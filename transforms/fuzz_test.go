@@ -91,7 +91,7 @@ func FuzzCodecRoundTrip(f *testing.F) {
 }
 
 // FuzzParseJSON checks parseJSON against encoding/json: it fails where json.Valid fails, and
-// otherwise gives what a Decoder with UseNumber gives.
+// otherwise gives what a Decoder with UseNumber gives; parseJSONFields and SplitJSON agree with it.
 func FuzzParseJSON(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, `null`, `true`, `false`, `0`, `-0.5e+3`, `"a"`, ` {"a" : [1, 2.5, "x", null, {"b": false}]} `,
@@ -102,6 +102,19 @@ func FuzzParseJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// SplitJSON's pieces are JSON objects, and a record that is one object is one piece.
+		if pieces, err := SplitJSON(nil, data); err == nil {
+			for _, p := range pieces {
+				if !validJSON(p) || p[0] != '{' {
+					t.Fatalf("SplitJSON gave %q, not a JSON object", p)
+				}
+			}
+		}
+		if trimmed := bytes.TrimSpace(data); validJSON(data) && len(trimmed) > 0 && trimmed[0] == '{' {
+			if pieces, err := SplitJSON(nil, data); err != nil || len(pieces) != 1 || !bytes.Equal(pieces[0], trimmed) {
+				t.Fatalf("SplitJSON of one object = %q, %v", pieces, err)
+			}
+		}
 		got, err := parseJSON(data)
 		if valid := validJSON(data); valid != (err == nil) {
 			t.Fatalf("parseJSON error %v, encoding/json valid %v", err, valid)
