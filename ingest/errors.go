@@ -42,6 +42,10 @@ var (
 	ErrKMSNotFound         = &Code{Name: "KMSNotFoundException", Status: http.StatusBadRequest}
 	ErrKMSOptInRequired    = &Code{Name: "KMSOptInRequired", Status: http.StatusBadRequest}
 	ErrKMSThrottling       = &Code{Name: "KMSThrottlingException", Status: http.StatusBadRequest, Retriable: true}
+	// Firehose's own: ServiceUnavailableException is a fault in its model (retried), but it carries
+	// its message ("Slow down.").
+	ErrServiceUnavailable     = &Code{Name: "ServiceUnavailableException", Status: http.StatusServiceUnavailable, Retriable: true}
+	ErrConcurrentModification = &Code{Name: "ConcurrentModificationException", Status: http.StatusBadRequest}
 )
 
 // codes lists every Code, for tests and documentation.
@@ -50,7 +54,7 @@ var codes = []*Code{
 	ErrIncompleteSignature, ErrRequestTooLarge, ErrInternalFailure, ErrAccessDenied, ErrExpiredIterator,
 	ErrExpiredNextToken, ErrInvalidArgument, ErrLimitExceeded, ErrThroughputExceeded, ErrResourceInUse,
 	ErrResourceNotFound, ErrKMSAccessDenied, ErrKMSDisabled, ErrKMSInvalidState, ErrKMSNotFound,
-	ErrKMSOptInRequired, ErrKMSThrottling,
+	ErrKMSOptInRequired, ErrKMSThrottling, ErrServiceUnavailable, ErrConcurrentModification,
 }
 
 // kindCodes maps the store's error kinds to the AWS error types of the Kinesis API. A service whose

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hydrantio/hydrant/buffer"
 	"github.com/hydrantio/hydrant/streams"
 )
 
@@ -36,6 +37,9 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// IdleTimeout closes keep-alive connections idle this long. Default 120s.
 	IdleTimeout time.Duration
+	// Firehose, if set, serves the Firehose API (Firehose_20150804.*) from these delivery streams on
+	// the same port. Default nil: Firehose targets are unknown operations.
+	Firehose *buffer.Manager
 	// TLS, if set, makes the server speak HTTPS only, HTTP/2 negotiated by ALPN ("h2", then
 	// "http/1.1"), instead of HTTP/1.1 and h2c. It needs a certificate (Certificates or
 	// GetCertificate); the server uses a copy. Default nil: no TLS.
@@ -105,6 +109,13 @@ func NewServer(cfg Config, store *streams.Store) *Server {
 		panic("ingest: " + err.Error())
 	}
 	s.reg.add(kin)
+	if cfg.Firehose != nil {
+		fh, err := newFirehose(cfg.Firehose, cfg.Now)
+		if err != nil {
+			panic("ingest: " + err.Error())
+		}
+		s.reg.add(fh)
+	}
 
 	// Not a ServeMux: AWS ignores the path of API requests, and a mux would redirect unclean ones.
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

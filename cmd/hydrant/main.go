@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hydrantio/hydrant/buffer"
 	"github.com/hydrantio/hydrant/ingest"
 	"github.com/hydrantio/hydrant/internal/bench"
 	"github.com/hydrantio/hydrant/internal/tlscert"
@@ -124,7 +125,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Error("close store", "err", err)
 		}
 	}()
-	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger}
+	firehose, err := buffer.Open(buffer.Options{Dir: filepath.Join(*dataDir, "firehose"), Store: store,
+		TransitionDelay: *delay, Logger: logger})
+	if err != nil {
+		logger.Error("open delivery streams", "dir", filepath.Join(*dataDir, "firehose"), "err", err)
+		return 1
+	}
+	defer func() { // before the store's Close, deferred earlier
+		if err := firehose.Close(); err != nil {
+			logger.Error("close delivery streams", "err", err)
+		}
+	}()
+	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger, Firehose: firehose}
 	serving := []any{"data_dir", *dataDir, "version", version, "fsync", *fsync}
 	if *tlsCert != "" || *selfSigned {
 		var cert *tlscert.Cert
