@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,15 +164,16 @@ func decodeHadoopSnappy(b []byte) ([]byte, error) {
 	return out, nil
 }
 
-// codecInputs are the round-trip inputs: sizes 0, 1, 1 KiB, several MiB, and incompressible data.
-func codecInputs() []struct {
+// codecInput is one round-trip input.
+type codecInput struct {
 	name string
 	data []byte
-} {
-	return []struct {
-		name string
-		data []byte
-	}{
+}
+
+// codecInputs are the round-trip inputs: sizes 0, 1, 1 KiB, several MiB, and incompressible data.
+// They are made once: tests must not change them.
+var codecInputs = sync.OnceValue(func() []codecInput {
+	return []codecInput{
 		{"empty", []byte{}},
 		{"1B", []byte("x")},
 		{"1KiB", clickstream(1 << 10)},
@@ -179,7 +181,7 @@ func codecInputs() []struct {
 		{"5MiB-json", clickstream(5 << 20)},
 		{"3MiB-random", incompressible(3<<20 + 7)},
 	}
-}
+})
 
 func TestCodecRoundTrip(t *testing.T) {
 	for _, c := range Codecs() {
