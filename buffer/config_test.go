@@ -45,7 +45,10 @@ func TestConfigValidate(t *testing.T) {
 		{"de-aggregation without dynamic partitioning", func(c *Config) {
 			c.Destination.Processors.DeAggregation = &DeAggregation{SubRecordType: SubRecordJSON}
 		}, "RecordDeAggregationProcessor can only be present when Dynamic Partitioning is enabled."},
-		{"de-aggregation", func(c *Config) { dp(c); c.Destination.Processors.DeAggregation = &DeAggregation{SubRecordType: SubRecordJSON} }, ""},
+		{"de-aggregation", func(c *Config) {
+			dp(c)
+			c.Destination.Processors.DeAggregation = &DeAggregation{SubRecordType: SubRecordJSON}
+		}, ""},
 		{"delimited without delimiter", func(c *Config) {
 			dp(c)
 			c.Destination.Processors.DeAggregation = &DeAggregation{SubRecordType: SubRecordDelimited}

@@ -515,8 +515,8 @@ func (m *Manager) create(k dsKey, in CreateInput) (*deliveryStream, error) {
 		}
 	}
 	if n >= m.opts.Quota {
-		return nil, kindErr(streams.KindLimitExceeded, "You have already consumed your firehose quota of %d hoses. "+
-			"Firehose names: %d in account %s in %s.", m.opts.Quota, n, k.account, k.region)
+		return nil, kindErr(streams.KindLimitExceeded, "You have already consumed your firehose quota of %d hoses "+
+			"in account %s in %s.", m.opts.Quota, k.account, k.region)
 	}
 	meta := &dsMeta{
 		Format:    metaFormat,
