@@ -59,7 +59,9 @@ func TestFirehoseAPI(t *testing.T) {
 	}
 	putBatch(srv, 3)
 	putBatch(srv, 4)
-	var d struct{ DeliveryStreamDescription struct{ DeliveryStreamStatus, VersionId, DeliveryStreamType string } }
+	var d struct {
+		DeliveryStreamDescription struct{ DeliveryStreamStatus, VersionId, DeliveryStreamType string }
+	}
 	cli.runJSON(srv, &d, "firehose", "describe-delivery-stream", "--delivery-stream-name", "clicks")
 	if s := d.DeliveryStreamDescription; s.DeliveryStreamStatus != "ACTIVE" || s.VersionId != "1" || s.DeliveryStreamType != "DirectPut" {
 		t.Fatalf("describe-delivery-stream: %+v", s)
@@ -83,7 +85,9 @@ func TestFirehoseAPI(t *testing.T) {
 	var boto struct {
 		DeliveryStreamDescription struct {
 			VersionId    string
-			Destinations []struct{ ExtendedS3DestinationDescription struct{ CompressionFormat string } }
+			Destinations []struct {
+				ExtendedS3DestinationDescription struct{ CompressionFormat string }
+			}
 		}
 	}
 	cli.runJSON(srv, &boto, "firehose", "describe-delivery-stream", "--delivery-stream-name", "boto")
