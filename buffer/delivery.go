@@ -16,16 +16,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hydrantio/hydrant/sinks"
 	"github.com/hydrantio/hydrant/streams"
 	"github.com/hydrantio/hydrant/transforms"
+	"golang.org/x/sync/semaphore"
 )
-
-// ObjectStore is where a delivery puts its objects. Put must be idempotent: putting an object that is
-// already there under the same key, with the same bytes, succeeds without a second copy. It reads body
-// to its end or fails.
-type ObjectStore interface {
-	Put(ctx context.Context, bucket, key, contentType, contentEncoding string, body io.Reader) error
-}
 
 // Processor turns one source record into zero or more output records, each with its partition (the
 // zero Partition without dynamic partitioning), by calling emit. It must be a pure function of data:
@@ -53,31 +48,40 @@ type KeyInput struct {
 
 // Output says how a cut's records become objects.
 type Output struct {
-	Objects     ObjectStore
+	Objects     sinks.Sink // idempotent puts: an identical object already there is success
 	Bucket      string
 	Codec       transforms.Codec
-	ContentType string                     // default application/octet-stream, as Firehose writes
-	Process     Processor                  // nil: records are delivered as they are
+	ContentType string    // default application/octet-stream, as Firehose writes
+	Process     Processor // nil: records are delivered as they are
 	// Key returns the key of a records object. An error (a partition whose evaluated prefix is too
 	// long, say) sends the partition's records to the error output as processing-failed.
 	Key      func(KeyInput) (string, error)
 	ErrorKey func(KeyInput) (string, error) // the key of an error object
-	OpenObjects int                        // partitions uploaded at once; default 32
+	// OpenObjects is how many objects of one cut are written at once (one pass over the cut's
+	// records each), default 8. Slots, shared by every delivery of a sink, bounds the objects being
+	// written at once in all: a delivery takes the slots of a whole group before it starts, so that
+	// groups never wait on each other half-open; size it to the concurrent Puts the sink's budget
+	// serves. Nil: no bound beyond OpenObjects.
+	OpenObjects int
+	Slots       *semaphore.Weighted
 	Metrics     func(objects, bytes int64) // called after each delivered cut; may be nil
 }
 
 // DeliveryConfig configures one delivery stream's delivery.
 type DeliveryConfig struct {
-	Name    string // the delivery stream's name, part of every object id
-	Store   *streams.Store
-	Scope   streams.Scope
-	Source  streams.StreamRef
-	StartAt string // streams.IteratorTrimHorizon or IteratorLatest: where a first start begins
-	Journal string // path of the journal of cuts
-	Rules   Rules
-	Output  Output
-	Now     func() time.Time
-	Logger  *slog.Logger
+	Name   string // the delivery stream's name, part of every object id
+	Store  *streams.Store
+	Scope  streams.Scope
+	Source streams.StreamRef
+	// StartAt is where a shard with no cursor yet begins: streams.IteratorTrimHorizon, or
+	// streams.IteratorLatest meaning the records that arrived from DeliveryStart on.
+	StartAt       string
+	DeliveryStart time.Time
+	Journal       string // path of the journal of cuts
+	Rules         Rules
+	Output        Output
+	Now           func() time.Time
+	Logger        *slog.Logger
 }
 
 // Delivery runs a delivery stream's delivery: one lane per source shard, each planning cuts over its
@@ -117,7 +121,7 @@ func StartDelivery(cfg DeliveryConfig) (*Delivery, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Output.OpenObjects <= 0 {
-		cfg.Output.OpenObjects = 32
+		cfg.Output.OpenObjects = 8
 	}
 	if cfg.Output.ContentType == "" {
 		cfg.Output.ContentType = "application/octet-stream"
@@ -161,20 +165,12 @@ func (d *Delivery) run(ctx context.Context) {
 	started := map[string]bool{}
 	finished := map[string]bool{}
 	laneDone := make(chan string)
-	first := d.journal.NextID() == 1
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for {
 		_, shards, err := d.cfg.Store.ListShards(d.cfg.Scope, d.cfg.Source, streams.ShardFilter{}, time.Time{})
 		if err != nil {
 			d.cfg.Logger.Warn("delivery: list source shards", "delivery", d.cfg.Name, "err", err)
-		}
-		if first && err == nil {
-			first = false
-			if err := d.startPositions(shards); err != nil {
-				d.fail(err)
-				return
-			}
 		}
 		listed := map[string]bool{}
 		for _, sh := range shards {
@@ -228,34 +224,6 @@ func (d *Delivery) fail(err error) {
 	d.cancel()
 }
 
-// startPositions records, on a delivery's first start, where each open shard's lane begins: the
-// configured start for the shards open now; shards created later always start at their beginning.
-func (d *Delivery) startPositions(shards []streams.ShardInfo) error {
-	if d.cfg.StartAt != streams.IteratorLatest {
-		return nil
-	}
-	var c Cut
-	for _, sh := range shards {
-		if !sh.Open() {
-			continue
-		}
-		idx, _ := shardIndex(sh.ID)
-		pos, err := d.cfg.Store.ShardPosition(d.cfg.Scope, d.cfg.Source, sh.ID, streams.IteratorLatest, time.Time{})
-		if err != nil {
-			return err
-		}
-		c.Ranges = append(c.Ranges, Range{Shard: idx, From: pos, To: pos})
-	}
-	if len(c.Ranges) == 0 {
-		return nil
-	}
-	c, err := d.journal.PlanNext(c)
-	if err != nil {
-		return err
-	}
-	return d.journal.Delivered(c.ID)
-}
-
 func shardIndex(id string) (int, error) {
 	const prefix = "shardId-"
 	if len(id) <= len(prefix) {
@@ -277,7 +245,14 @@ func (d *Delivery) lane(ctx context.Context, shardID string) error {
 			}
 		}
 	}
-	pos, _ := d.journal.Cursor(idx)
+	pos, ok := d.journal.Cursor(idx)
+	if !ok && d.cfg.StartAt == streams.IteratorLatest {
+		// Records from DeliveryStart on: a shard born later starts at its first record.
+		if pos, err = d.cfg.Store.ShardPosition(d.cfg.Scope, d.cfg.Source, shardID, streams.IteratorAtTimestamp,
+			d.cfg.DeliveryStart); err != nil {
+			return err
+		}
+	}
 	cutter := NewCutter(d.cfg.Rules)
 	objStart, scan := pos, pos
 	cut := func(to uint64) error {
@@ -456,33 +431,10 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 	for len(order) > 0 {
 		group := order[:min(len(order), d.cfg.Output.OpenObjects)]
 		order = order[len(group):]
-		objs := map[Partition]*upload{}
-		for _, p := range group {
-			if objs[p], err = d.startUpload(ctx, keys[p], oldest); err != nil {
-				abortAll(objs)
-				return st, err
-			}
+		if err := d.deliverGroup(ctx, shardID, r, oldest, group, keys); err != nil {
+			return st, err
 		}
-		werr := d.scan(shardID, r, func(e *streams.Entry) error {
-			var err error
-			d.process(e.Data, func(p Partition, out []byte) {
-				if u := objs[p]; u != nil && err == nil {
-					_, err = u.w.Write(out)
-				}
-			}, func(*ProcessingError) {})
-			return err
-		})
-		if werr != nil {
-			abortAll(objs)
-			return st, werr
-		}
-		for _, p := range group {
-			if err := objs[p].finish(); err != nil {
-				abortAll(objs)
-				return st, err
-			}
-			st.Objects++
-		}
+		st.Objects += int64(len(group))
 	}
 	if len(failed) > 0 {
 		if err := d.deliverErrors(ctx, shardID, r, oldest, failed); err != nil {
@@ -492,6 +444,48 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 		st.Objects++
 	}
 	return st, nil
+}
+
+// deliverGroup writes the objects of a group of partitions in one pass over the cut's records.
+func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, oldest time.Time, group []Partition,
+	keys map[Partition]string) error {
+	if slots := d.cfg.Output.Slots; slots != nil {
+		if err := slots.Acquire(ctx, int64(len(group))); err != nil {
+			return err
+		}
+		defer slots.Release(int64(len(group)))
+	}
+	objs := map[Partition]*upload{}
+	for _, p := range group {
+		u, err := d.startUpload(ctx, keys[p], oldest)
+		if err != nil {
+			abortAll(objs)
+			return err
+		}
+		objs[p] = u
+	}
+	werr := d.scan(shardID, r, func(e *streams.Entry) error {
+		var err error
+		d.process(e.Data, func(p Partition, out []byte) {
+			if u := objs[p]; u != nil && err == nil {
+				_, err = u.w.Write(out)
+			}
+		}, func(*ProcessingError) {})
+		return err
+	})
+	if werr != nil {
+		abortAll(objs)
+		return werr
+	}
+	for _, p := range group {
+		u := objs[p]
+		delete(objs, p)
+		if err := u.finish(); err != nil {
+			abortAll(objs)
+			return err
+		}
+	}
+	return nil
 }
 
 // process runs the processor (or passes the record through) and reports a refusal.
@@ -558,7 +552,8 @@ func (d *Delivery) startUpload(ctx context.Context, key string, modTime time.Tim
 	u := &upload{pw: pw, result: make(chan error, 1)}
 	out := d.cfg.Output
 	go func() {
-		err := out.Objects.Put(ctx, out.Bucket, key, out.ContentType, out.Codec.ContentEncoding(), pr)
+		_, err := out.Objects.Put(ctx, sinks.Object{Bucket: out.Bucket, Key: key, ContentType: out.ContentType,
+			ContentEncoding: out.Codec.ContentEncoding()}, pr)
 		if err == nil {
 			// A store that returns without reading everything must not make the writer hang.
 			err2 := errors.New("object store returned before reading the whole object")

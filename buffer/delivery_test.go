@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,41 +15,34 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/hydrantio/hydrant/sinks"
 	"github.com/hydrantio/hydrant/streams"
 	"github.com/hydrantio/hydrant/transforms"
 )
 
-// dirObjects is an ObjectStore over a directory, idempotent as the contract asks: a key that exists
-// is left alone. It counts puts so tests can see repeated deliveries.
+// dirObjects is the real file sink, counting puts so tests can see repeated deliveries.
 type dirObjects struct {
+	*sinks.Files
 	root string
 	mu   sync.Mutex
 	puts map[string]int
 }
 
-func (o *dirObjects) Put(_ context.Context, bucket, key, _, _ string, body io.Reader) error {
-	b, err := io.ReadAll(body)
-	if err != nil {
-		return err
+func (o *dirObjects) Put(ctx context.Context, obj sinks.Object, body io.Reader) (sinks.PutResult, error) {
+	res, err := o.Files.Put(ctx, obj, body)
+	if err == nil && !res.Existed {
+		o.mu.Lock()
+		o.puts[obj.Key]++
+		o.mu.Unlock()
 	}
-	o.mu.Lock()
-	o.puts[key]++
-	o.mu.Unlock()
-	p := filepath.Join(o.root, bucket, key)
-	if _, err := os.Stat(p); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(p, b, 0o644)
+	return res, err
 }
 
 // objects returns the gunzipped contents of every object, by key.
 func (o *dirObjects) objects(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	filepath.Walk(o.root, func(p string, fi os.FileInfo, err error) error {
+	filepath.Walk(filepath.Join(o.root, "lake"), func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
 			return err
 		}
@@ -62,7 +56,7 @@ func (o *dirObjects) objects(t *testing.T) map[string]string {
 		if err != nil {
 			t.Fatalf("%s: %v", p, err)
 		}
-		rel, _ := filepath.Rel(o.root, p)
+		rel, _ := filepath.Rel(filepath.Join(o.root, "lake"), p)
 		out[rel] = string(b)
 		return nil
 	})
@@ -86,15 +80,23 @@ func newFixture(t *testing.T, shards int) *fixture {
 	if err := s.CreateStream(deliveryScope, streams.CreateStreamInput{Name: "d", ShardCount: shards}); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{store: s, objects: &dirObjects{root: filepath.Join(dir, "bucket"), puts: map[string]int{}}, dir: dir}
+	if err := os.MkdirAll(filepath.Join(dir, "bucket", "lake"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files, err := sinks.NewFiles(filepath.Join(dir, "bucket"), sinks.FilesOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{store: s, objects: &dirObjects{Files: files, root: filepath.Join(dir, "bucket"), puts: map[string]int{}}, dir: dir}
 }
 
 func (f *fixture) start(t *testing.T, rules Rules, process Processor) *Delivery {
 	gz, _ := transforms.Lookup("GZIP")
 	d, err := StartDelivery(DeliveryConfig{
+		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
 		Name: "d", Store: f.store, Scope: deliveryScope, Source: streams.StreamRef{Name: "d"},
 		StartAt: streams.IteratorTrimHorizon, Journal: filepath.Join(f.dir, "cuts.log"), Rules: rules,
-		Output: Output{Objects: f.objects, Bucket: "b", Codec: gz, Process: process,
+		Output: Output{Objects: f.objects, Bucket: "lake", Codec: gz, Process: process,
 			Key: func(k KeyInput) (string, error) {
 				p := ""
 				if !k.Partition.IsZero() {
@@ -263,9 +265,9 @@ func TestPartitionsAndErrors(t *testing.T) {
 		}
 		byCustomer := map[string]string{}
 		for k, v := range objs {
-			if strings.HasPrefix(k, "b/customer=") {
-				byCustomer[k[len("b/customer="):len("b/customer=")+1]] = v
-			} else if !strings.HasPrefix(k, "b/errors/partitioning-failed/") || !strings.Contains(v, `"rawData":"YmFkCg=="`) {
+			if strings.HasPrefix(k, "customer=") {
+				byCustomer[k[len("customer="):len("customer=")+1]] = v
+			} else if !strings.HasPrefix(k, "errors/partitioning-failed/") || !strings.Contains(v, `"rawData":"YmFkCg=="`) {
 				t.Fatalf("unexpected object %s: %s", k, v)
 			}
 		}
@@ -273,4 +275,12 @@ func TestPartitionsAndErrors(t *testing.T) {
 			t.Fatalf("partitions %q", byCustomer)
 		}
 	})
+}
+
+// testWriter sends a delivery's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }

@@ -17,6 +17,7 @@ import (
 	"unicode"
 
 	"github.com/hydrantio/hydrant/internal/atomicfile"
+	"github.com/hydrantio/hydrant/sinks"
 	"github.com/hydrantio/hydrant/streams"
 )
 
@@ -69,6 +70,9 @@ type Options struct {
 	Logger          *slog.Logger
 	TransitionDelay time.Duration // how long CREATING, DELETING, ENABLING and DISABLING last; default 0
 	Quota           int           // delivery streams per account and region; default 5,000 (Firehose's)
+	// Objects is where deliveries put their objects (S3, MinIO or local files). Without it delivery
+	// streams take records but deliver nothing.
+	Objects sinks.Sink
 }
 
 // Manager holds every delivery stream. It is safe for concurrent use.
