@@ -116,6 +116,7 @@ func (b *requestBody) Close() error {
 type exchange struct {
 	body []byte // the request body, built by the caller
 	resp []byte // the response body, valid until the next call
+	cbor bool   // body is CBOR (application/x-amz-cbor-1.1), and so is the answer
 }
 
 // call sends op with x.body and reads the answer into x.resp. latency is the
@@ -132,7 +133,11 @@ func (c *client) call(ctx context.Context, op string, x *exchange) (latency time
 		return 0, err
 	}
 	req.ContentLength = int64(len(x.body))
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	if x.cbor {
+		req.Header.Set("Content-Type", contentTypeCBOR)
+	} else {
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	}
 	req.Header.Set("X-Amz-Target", apiVersion+op)
 	if err := c.signer.SignHTTP(ctx, c.creds, req, payloadHash(x.body), "kinesis", c.region, time.Now()); err != nil {
 		return 0, fmt.Errorf("%s: sign: %w", op, err)
@@ -151,7 +156,11 @@ func (c *client) call(ctx context.Context, op string, x *exchange) (latency time
 	}
 	if resp.StatusCode != http.StatusOK {
 		x.body = nil // the server may have answered before reading it all
-		return latency, parseAPIError(op, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), x.resp)
+		body := x.resp
+		if resp.Header.Get("Content-Type") == contentTypeCBOR {
+			body = cborErrorAsJSON(body)
+		}
+		return latency, parseAPIError(op, resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), body)
 	}
 	// The server answered 200, so it read the whole body; the transport closes
 	// it right after writing the last byte.

@@ -60,6 +60,11 @@ type Config struct {
 	// PartitionKeys is the number of distinct partition keys. Default 10000.
 	PartitionKeys int
 
+	// Protocol is the data plane's body encoding: "json" (AWS JSON 1.1, base64 data) or "cbor"
+	// (application/x-amz-cbor-1.1, as the AWS SDK for Java sends it). Control-plane calls are always
+	// JSON. Default json.
+	Protocol string
+
 	// ServerPID, when set, is the server process whose CPU time and memory
 	// are reported from /proc.
 	ServerPID int
@@ -100,6 +105,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Mode == "" {
 		c.Mode = ModeAll
+	}
+	if c.Protocol == "" {
+		c.Protocol = ProtocolJSON
 	}
 	def(&c.Shards, 4)
 	def(&c.Workers, 8)
@@ -146,6 +154,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if _, err := parseEndpoint(c.Endpoint); err != nil {
+		return err
+	}
+	if err := checkProtocol(c.Protocol); err != nil {
 		return err
 	}
 	switch {

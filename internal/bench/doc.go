@@ -1,6 +1,7 @@
 // Package bench is the `hydrant bench` load generator. It drives any Kinesis
-// endpoint, Hydrant or AWS, over the Kinesis JSON 1.1 protocol with SigV4, and
-// measures what the endpoint sustains: records/s, MB/s, request latency
+// endpoint, Hydrant or AWS, over the Kinesis JSON 1.1 protocol with SigV4 (or,
+// with -protocol cbor, its data plane in CBOR as the AWS SDK for Java sends it;
+// see cbor.go), and measures what the endpoint sustains: records/s, MB/s, request latency
 // percentiles, errors, and the CPU time of the client and (given its pid) the
 // server. It then reads everything back and checks that each record written
 // was stored exactly once, intact, in order and in the shard its key routes to.

@@ -57,6 +57,7 @@ type shardReader struct {
 // acknowledged in the shard has been seen (or after Config.ReadIdle at the tip
 // without them), or the end of a closed shard.
 func (sr *shardReader) read(ctx context.Context, r *runner, s int, st *phaseStats, chk *Checker) error {
+	sr.x.cbor = r.cfg.Protocol == ProtocolCBOR
 	id := r.topo.shards[s].ID
 	var expected int64
 	var sc *shardCheck
@@ -76,7 +77,11 @@ func (sr *shardReader) read(ctx context.Context, r *runner, s int, st *phaseStat
 		bo        = backoff{base: 20 * time.Millisecond, cap: time.Second}
 	)
 	for {
-		sr.x.body = appendGetRecords(sr.x.body[:0], it, getRecordsLimit)
+		if sr.x.cbor {
+			sr.x.body = appendGetRecordsCBOR(sr.x.body[:0], it, getRecordsLimit)
+		} else {
+			sr.x.body = appendGetRecords(sr.x.body[:0], it, getRecordsLimit)
+		}
 		lat, err := r.client.call(ctx, "GetRecords", &sr.x)
 		if lat > 0 {
 			st.latency.RecordDuration(lat)
@@ -117,7 +122,11 @@ func (sr *shardReader) read(ctx context.Context, r *runner, s int, st *phaseStat
 		errRun = 0
 		bo.reset()
 		st.requests.Add(1)
-		if err := decodeGetRecords(&sr.out, sr.x.resp); err != nil {
+		decode := decodeGetRecords
+		if sr.x.cbor {
+			decode = decodeGetRecordsCBOR
+		}
+		if err := decode(&sr.out, sr.x.resp); err != nil {
 			return err
 		}
 		var n int64

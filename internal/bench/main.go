@@ -40,6 +40,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Workers, "workers", def.Workers, "concurrent writers (readers: min(workers, shards))")
 	fs.StringVar(&cfg.Mode, "mode", def.Mode, "phases: putrecords, putrecord, getrecords, a comma-separated list, or all (putrecords then getrecords)")
 	fs.IntVar(&cfg.Batch, "batch", def.Batch, "records per PutRecords request")
+	fs.StringVar(&cfg.Protocol, "protocol", def.Protocol, "data-plane body encoding: json, or cbor (application/x-amz-cbor-1.1, as the AWS SDK for Java sends it)")
 	fs.IntVar(&cfg.RecordSize, "record-size", def.RecordSize, "record data size in `bytes` (at least 24)")
 	fs.DurationVar(&cfg.Duration, "duration", def.Duration, "length of each put phase")
 	fs.Int64Var(&cfg.Records, "records", 0, "end each put phase after `N` records (then -duration applies only if set)")

@@ -118,6 +118,7 @@ func (p *putPhase) worker(ctx context.Context, w int) error {
 		ctrs:   make([]uint64, p.batch),
 		bo:     backoff{base: 20 * time.Millisecond, cap: time.Second},
 	}
+	pw.x.cbor = p.r.cfg.Protocol == ProtocolCBOR
 	for !p.stop.Load() {
 		n := p.claim(p.batch)
 		if n == 0 {
@@ -159,13 +160,21 @@ func (pw *putWorker) write(ctx context.Context) error {
 		op := "PutRecords"
 		if p.single {
 			op = "PutRecord"
-			pw.x.body = appendPutRecord(pw.x.body[:0], p.r.stream, pw.recs[pw.pending[0]])
+			if pw.x.cbor {
+				pw.x.body = appendPutRecordCBOR(pw.x.body[:0], p.r.stream, pw.recs[pw.pending[0]])
+			} else {
+				pw.x.body = appendPutRecord(pw.x.body[:0], p.r.stream, pw.recs[pw.pending[0]])
+			}
 		} else {
 			pw.sendBuf = pw.sendBuf[:0]
 			for _, i := range pw.pending {
 				pw.sendBuf = append(pw.sendBuf, pw.recs[i])
 			}
-			pw.x.body = appendPutRecords(pw.x.body[:0], p.r.stream, pw.sendBuf)
+			if pw.x.cbor {
+				pw.x.body = appendPutRecordsCBOR(pw.x.body[:0], p.r.stream, pw.sendBuf)
+			} else {
+				pw.x.body = appendPutRecords(pw.x.body[:0], p.r.stream, pw.sendBuf)
+			}
 		}
 		lat, err := p.r.client.call(ctx, op, &pw.x)
 		if lat > 0 {
@@ -202,7 +211,11 @@ func (pw *putWorker) write(ctx context.Context) error {
 		st.requests.Add(1)
 		failed := 0
 		if !p.single {
-			failed, pw.codes, err = decodePutRecordsResult(pw.x.resp, len(pw.pending), pw.codes)
+			if pw.x.cbor {
+				failed, pw.codes, err = decodePutRecordsResultCBOR(pw.x.resp, len(pw.pending), pw.codes)
+			} else {
+				failed, pw.codes, err = decodePutRecordsResult(pw.x.resp, len(pw.pending), pw.codes)
+			}
 			if err != nil {
 				return err
 			}

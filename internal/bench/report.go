@@ -12,6 +12,7 @@ import (
 // Report is the outcome of a run.
 type Report struct {
 	Endpoint      string `json:"endpoint"`
+	Protocol      string `json:"protocol"` // data-plane body encoding: json or cbor
 	Stream        string `json:"stream"`
 	Created       bool   `json:"created"` // the run created the stream
 	Shards        int    `json:"shards"`
@@ -68,8 +69,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // of the check.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "endpoint %s, stream %s (%d shards), %d workers, batch %d, %d-byte records, %d partition keys\n\n",
-		r.Endpoint, r.Stream, r.Shards, r.Workers, r.Batch, r.RecordSize, r.PartitionKeys)
+	protocol := ""
+	if r.Protocol != "" && r.Protocol != ProtocolJSON {
+		protocol = " (" + r.Protocol + ")"
+	}
+	fmt.Fprintf(&b, "endpoint %s%s, stream %s (%d shards), %d workers, batch %d, %d-byte records, %d partition keys\n\n",
+		r.Endpoint, protocol, r.Stream, r.Shards, r.Workers, r.Batch, r.RecordSize, r.PartitionKeys)
 	server := false
 	nameWidth := len("phase")
 	for _, p := range r.Phases {

@@ -81,6 +81,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (_ *Report, err er
 	}
 	rep := &Report{
 		Endpoint:      cfg.Endpoint,
+		Protocol:      cfg.Protocol,
 		Stream:        r.stream,
 		Created:       r.created,
 		Shards:        len(shards),
