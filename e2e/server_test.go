@@ -32,7 +32,7 @@ var (
 )
 
 // hydrantBin builds cmd/hydrant once per test binary.
-func hydrantBin(t *testing.T) string {
+func hydrantBin(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "hydrant-e2e-bin")
@@ -54,7 +54,7 @@ func hydrantBin(t *testing.T) string {
 
 // server is a running `hydrant serve`.
 type server struct {
-	t       *testing.T
+	t       testing.TB
 	cmd     *exec.Cmd
 	addr    string
 	dataDir string
@@ -64,7 +64,7 @@ type server struct {
 	done    chan struct{}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func freeAddr(t *testing.T) string {
 
 // startServer starts hydrant serve on addr with dataDir and waits for /health, over HTTPS when extra
 // turns TLS on.
-func startServer(t *testing.T, addr, dataDir string, extra ...string) *server {
+func startServer(t testing.TB, addr, dataDir string, extra ...string) *server {
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir}, extra...)
 	cmd := exec.Command(hydrantBin(t), args...)
