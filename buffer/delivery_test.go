@@ -94,7 +94,7 @@ func (f *fixture) start(t *testing.T, rules Rules, process Processor) *Delivery 
 	gz, _ := transforms.Lookup("GZIP")
 	d, err := StartDelivery(DeliveryConfig{
 		Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
-		Name: "d", Store: f.store, Scope: deliveryScope, Source: streams.StreamRef{Name: "d"},
+		Name:   "d", Store: f.store, Scope: deliveryScope, Source: streams.StreamRef{Name: "d"},
 		StartAt: streams.IteratorTrimHorizon, Journal: filepath.Join(f.dir, "cuts.log"), Rules: rules,
 		Output: Output{Objects: f.objects, Bucket: "lake", Codec: gz, Process: process,
 			Key: func(k KeyInput) (string, error) {

@@ -70,6 +70,11 @@ func (m *Manager) newDelivery(ds *deliveryStream, cfg *Config, version int64) (*
 		}
 		return o
 	}
+	if c, ok := m.opts.Objects.(interface{ CreateBucket(string) error }); ok && m.opts.CreateBuckets {
+		if err := c.CreateBucket(dest.Bucket()); err != nil {
+			return nil, err
+		}
+	}
 	sc, ref, startAt := ds.Source()
 	return StartDelivery(DeliveryConfig{
 		Name:          name,

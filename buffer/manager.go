@@ -73,6 +73,9 @@ type Options struct {
 	// Objects is where deliveries put their objects (S3, MinIO or local files). Without it delivery
 	// streams take records but deliver nothing.
 	Objects sinks.Sink
+	// CreateBuckets makes a delivery create its bucket when it starts, if the sink can (the embedded
+	// file sink); S3 buckets must exist, as with Firehose.
+	CreateBuckets bool
 }
 
 // Manager holds every delivery stream. It is safe for concurrent use.

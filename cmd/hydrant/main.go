@@ -26,6 +26,7 @@ import (
 	"github.com/hydrantio/hydrant/ingest"
 	"github.com/hydrantio/hydrant/internal/bench"
 	"github.com/hydrantio/hydrant/internal/tlscert"
+	"github.com/hydrantio/hydrant/sinks"
 	"github.com/hydrantio/hydrant/streams"
 )
 
@@ -83,6 +84,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shardLimits := fs.Bool("shard-limits", false, "enforce AWS per-shard limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 reads/s out)")
 	delay := fs.Duration("state-delay", 0, "how long CREATING, UPDATING and DELETING last (AWS-like: 10s; 0 = immediate)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	s3Endpoint := fs.String("s3-endpoint", os.Getenv("AWS_ENDPOINT_URL_S3"), "S3 endpoint delivery streams write to (MinIO: "+
+		"http://127.0.0.1:9000; credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY); default $AWS_ENDPOINT_URL_S3, "+
+		"and without one, files under <data-dir>/s3/<bucket>/<key>")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain); needs --tls-key")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	selfSigned := fs.Bool("tls-self-signed", false, "serve HTTPS with a self-signed certificate made once in <data-dir>/tls "+
@@ -125,8 +129,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Error("close store", "err", err)
 		}
 	}()
+	objects, local, err := openObjects(ctx, *s3Endpoint, filepath.Join(*dataDir, "s3"))
+	if err != nil {
+		logger.Error("open the delivery destination", "err", err)
+		return 1
+	}
 	firehose, err := buffer.Open(buffer.Options{Dir: filepath.Join(*dataDir, "firehose"), Store: store,
-		TransitionDelay: *delay, Logger: logger})
+		TransitionDelay: *delay, Logger: logger, Objects: objects, CreateBuckets: local})
 	if err != nil {
 		logger.Error("open delivery streams", "dir", filepath.Join(*dataDir, "firehose"), "err", err)
 		return 1
@@ -138,6 +147,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger, Firehose: firehose}
 	serving := []any{"data_dir", *dataDir, "version", version, "fsync", *fsync}
+	if local {
+		serving = append(serving, "deliveries_to", filepath.Join(*dataDir, "s3"))
+	} else {
+		serving = append(serving, "deliveries_to", *s3Endpoint)
+	}
 	if *tlsCert != "" || *selfSigned {
 		var cert *tlscert.Cert
 		if *selfSigned {
@@ -186,4 +200,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		<-errc
 	}
 	return 0
+}
+
+// openObjects opens where delivery streams put their objects: the S3 endpoint if one is given, else
+// files under dir (the embedded default, which creates buckets as delivery streams name them).
+func openObjects(ctx context.Context, endpoint, dir string) (sink sinks.Sink, local bool, err error) {
+	if endpoint != "" {
+		s3, err := sinks.NewS3(ctx, sinks.S3Options{Endpoint: endpoint})
+		return s3, false, err
+	}
+	files, err := sinks.NewFiles(dir, sinks.FilesOptions{})
+	return files, true, err
 }
