@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/big"
@@ -355,5 +356,89 @@ func TestCBORDataRoundTrip(t *testing.T) {
 	// The reference decoder reads tag 1 as seconds: its "seconds" are the milliseconds.
 	if got, want := out.Records[0].ApproximateArrivalTimestamp.Unix(), recs[0].ApproximateArrivalTimestamp.UnixMilli(); got != want {
 		t.Errorf("ApproximateArrivalTimestamp: %d ms, want %d", got, want)
+	}
+}
+
+// SubscribeToShard asked in CBOR streams CBOR payloads: the initial-response an empty map, the events'
+// records as GetRecords has them in CBOR, an exception's message in a CBOR map.
+func TestCBORSubscribeToShard(t *testing.T) {
+	it := newIntegration(t, streams.Options{})
+	it.createStream(t, "sub", 1)
+	consumer := aws.ToString(it.register(t, "sub", "app").ConsumerARN)
+	it.putRecords(t, "sub", 3, 50)
+
+	// The records as GetRecords gives them in JSON, in canonical form.
+	out := call(it.client.GetShardIterator(bg, &kinesis.GetShardIteratorInput{StreamName: aws.String("sub"),
+		ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})).must(t)
+	_, _, jget := it.post(t, protoJSON, "GetRecords", toJSON(obj{{"ShardIterator", aws.ToString(out.ShardIterator)}}))
+	want := decodeJSONAnswer(t, jget).(map[string]any)["Records"]
+
+	req, _ := http.NewRequest(http.MethodPost, it.url+"/", bytes.NewReader(toJackson(obj{{"ConsumerARN", consumer},
+		{"ShardId", "shardId-000000000000"}, {"StartingPosition", obj{{"Type", "TRIM_HORIZON"}}}})))
+	req.Header.Set("Content-Type", contentTypeCBOR)
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
+	req.Header.Set("Authorization", testAuth)
+	req.Header.Set("X-Amz-Date", "20261122T000000Z")
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != contentTypeEventStream {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("%d %v %x", resp.StatusCode, resp.Header, b)
+	}
+	r := &esReader{r: resp.Body}
+	m, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeaders(t, &m, ":message-type", "event", ":event-type", "initial-response", ":content-type", contentTypeCBOR)
+	if !bytes.Equal(m.Payload, []byte{0xa0}) {
+		t.Fatalf("initial-response payload %x", m.Payload)
+	}
+	var got []any
+	for len(got) < 3 {
+		m, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantHeaders(t, &m, ":message-type", "event", ":event-type", "SubscribeToShardEvent", ":content-type", contentTypeCBOR)
+		javaReadable(t, m.Payload)
+		ev := decodeCBORAnswer(t, m.Payload).(map[string]any)
+		if _, ok := ev["ContinuationSequenceNumber"].(string); !ok {
+			t.Fatalf("event without ContinuationSequenceNumber: %v", ev)
+		}
+		if _, ok := ev["MillisBehindLatest"].(json.Number); !ok {
+			t.Fatalf("event without MillisBehindLatest: %v", ev)
+		}
+		got = append(got, ev["Records"].([]any)...)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("records over the CBOR event stream\n%v\nover JSON GetRecords\n%v", got, want)
+	}
+
+	// Taken over: the exception, in CBOR.
+	it.clock.Advance(streams.SubscriptionTakeover)
+	sub, err := it.store.Subscribe(streams.Scope{}, consumer, "shardId-000000000000", streams.StartingPosition{Type: streams.IteratorLatest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	for {
+		m, err := r.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h, _ := m.Header(":message-type"); h.String() == "event" {
+			continue // an empty event may come first
+		}
+		wantHeaders(t, &m, ":message-type", "exception", ":exception-type", "ResourceInUseException", ":content-type", contentTypeCBOR)
+		if msg, _ := decodeCBORAnswer(t, m.Payload).(map[string]any)["message"].(string); !strings.HasPrefix(msg, "The subscription of consumer ") {
+			t.Fatalf("exception payload %x", m.Payload)
+		}
+		break
 	}
 }

@@ -115,17 +115,7 @@ func (o *getRecordsOutput) encodeCBORChunks(buf []byte, limit int, flush func([]
 	buf = appendCBORHead(buf, cborArray, uint64(len(o.res.Records)))
 	for i := range o.res.Records {
 		r := &o.res.Records[i]
-		n := uint64(4)
-		if r.Encrypted {
-			n++
-		}
-		buf = appendCBORHead(buf, cborMap, n)
-		buf = append(buf, cborRecordSeq...)
-		buf = appendCBORText(buf, r.SequenceNumber)
-		buf = append(buf, cborRecordArrival...)
-		buf = appendCBORTime(buf, r.Arrival)
-		buf = append(buf, cborRecordData...)
-		buf = appendCBORHead(buf, cborBytes, uint64(len(r.Data)))
+		buf = appendCBORRecordHead(buf, r)
 		for data := r.Data; len(data) > 0; {
 			piece := data[:min(len(data), base64Piece)]
 			data = data[len(piece):]
@@ -137,11 +127,7 @@ func (o *getRecordsOutput) encodeCBORChunks(buf []byte, limit int, flush func([]
 				buf = buf[:0]
 			}
 		}
-		buf = append(buf, cborRecordKey...)
-		buf = appendCBORText(buf, r.PartitionKey)
-		if r.Encrypted {
-			buf = append(buf, cborRecordKMS...)
-		}
+		buf = appendCBORRecordTail(buf, r)
 		if len(buf) >= limit {
 			if err := flush(buf); err != nil {
 				return err
@@ -163,23 +149,55 @@ func (o *getRecordsOutput) appendCBORTail(dst []byte) []byte {
 	dst = appendCBORInt(dst, o.res.MillisBehindLatest)
 	if len(o.res.ChildShards) > 0 {
 		dst = appendCBORText(dst, "ChildShards")
-		dst = appendCBORHead(dst, cborArray, uint64(len(o.res.ChildShards)))
-		for _, c := range o.res.ChildShards {
-			dst = appendCBORHead(dst, cborMap, 3)
-			dst = appendCBORText(dst, "ShardId")
-			dst = appendCBORText(dst, c.ShardID)
-			dst = appendCBORText(dst, "ParentShards")
-			dst = appendCBORHead(dst, cborArray, uint64(len(c.Parents)))
-			for _, p := range c.Parents {
-				dst = appendCBORText(dst, p)
-			}
-			dst = appendCBORText(dst, "HashKeyRange")
-			dst = appendCBORHead(dst, cborMap, 2)
-			dst = appendCBORText(dst, "StartingHashKey")
-			dst = appendCBORText(dst, c.Hash.Start.String())
-			dst = appendCBORText(dst, "EndingHashKey")
-			dst = appendCBORText(dst, c.Hash.End.String())
+		dst = appendCBORChildShards(dst, o.res.ChildShards)
+	}
+	return dst
+}
+
+// appendCBORRecordHead appends a record's map head and members up to the head of its Data, whose bytes
+// the caller appends (in pieces, for GetRecords) before appendCBORRecordTail.
+func appendCBORRecordHead(dst []byte, r *streams.Record) []byte {
+	n := uint64(4)
+	if r.Encrypted {
+		n++
+	}
+	dst = appendCBORHead(dst, cborMap, n)
+	dst = append(dst, cborRecordSeq...)
+	dst = appendCBORText(dst, r.SequenceNumber)
+	dst = append(dst, cborRecordArrival...)
+	dst = appendCBORTime(dst, r.Arrival)
+	dst = append(dst, cborRecordData...)
+	return appendCBORHead(dst, cborBytes, uint64(len(r.Data)))
+}
+
+// appendCBORRecordTail appends the members of a record that follow its Data.
+func appendCBORRecordTail(dst []byte, r *streams.Record) []byte {
+	dst = append(dst, cborRecordKey...)
+	dst = appendCBORText(dst, r.PartitionKey)
+	if r.Encrypted {
+		dst = append(dst, cborRecordKMS...)
+	}
+	return dst
+}
+
+// appendCBORChildShards appends a ChildShards list.
+func appendCBORChildShards(dst []byte, children []streams.ChildShard) []byte {
+	dst = appendCBORHead(dst, cborArray, uint64(len(children)))
+	for _, c := range children {
+		dst = appendCBORHead(dst, cborMap, 3)
+		dst = appendCBORText(dst, "ShardId")
+		dst = appendCBORText(dst, c.ShardID)
+		dst = appendCBORText(dst, "ParentShards")
+		dst = appendCBORHead(dst, cborArray, uint64(len(c.Parents)))
+		for _, p := range c.Parents {
+			dst = appendCBORText(dst, p)
 		}
+		dst = appendCBORText(dst, "HashKeyRange")
+		dst = appendCBORHead(dst, cborMap, 2)
+		dst = appendCBORText(dst, "StartingHashKey")
+		dst = appendCBORText(dst, c.Hash.Start.String())
+		dst = appendCBORText(dst, "EndingHashKey")
+		dst = appendCBORText(dst, c.Hash.End.String())
 	}
 	return dst
 }

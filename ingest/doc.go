@@ -1,5 +1,6 @@
 // Package ingest is Hydrant's network front: it serves the AWS JSON 1.1 APIs — Kinesis Data Streams
-// now, Firehose and Kinesis Analytics later — over HTTP/1.1 and cleartext HTTP/2 on one port.
+// now, Firehose and Kinesis Analytics later — over HTTP/1.1 and cleartext HTTP/2 on one port, and
+// Kinesis's CBOR flavour of JSON 1.1 that the AWS SDK for Java speaks (cbor.go).
 //
 // It owns the wire protocol: dispatch by the X-Amz-Target service prefix to a per-service registry,
 // SigV4 parsing (signatures are not verified; see auth.go), request decoding and model-driven

@@ -48,13 +48,18 @@ func (k *kinesisAPI) subscribeToShard(_ context.Context, rc *reqCtx, in *subscri
 	if err != nil {
 		return nil, err
 	}
-	return &eventStreamOutput{sub: sub, payload: jsonEventPayload}, nil
+	payload := jsonEventPayload
+	if rc.proto == protoCBOR {
+		payload = cborEventPayload // cbor_subscribe.go
+	}
+	return &eventStreamOutput{sub: sub, payload: payload}, nil
 }
 
 // eventPayload is how an event stream encodes its payloads: the content type it declares in each
 // message, and the encoders of a SubscribeToShardEvent and of an exception.
 type eventPayload struct {
 	contentType esHeader
+	initial     string // the initial-response payload: an empty structure
 	event       func(dst []byte, ev *streams.SubscribeEvent) []byte
 	exception   func(dst []byte, e *Error) []byte
 }
@@ -62,6 +67,7 @@ type eventPayload struct {
 // jsonEventPayload encodes payloads as AWS JSON 1.1 does.
 var jsonEventPayload = &eventPayload{
 	contentType: esStringHeader(":content-type", "application/json"),
+	initial:     "{}",
 	event:       appendSubscribeEventJSON,
 	exception: func(dst []byte, e *Error) []byte {
 		dst = append(dst, `{"message":`...)
@@ -110,7 +116,7 @@ func (o *eventStreamOutput) stream(ctx context.Context, w http.ResponseWriter) e
 	}
 	err := send(256, func(dst []byte) []byte {
 		dst, start := beginESMessage(dst, esEventMessage, esInitialResponse, o.payload.contentType)
-		return finishESMessage(append(dst, "{}"...), start)
+		return finishESMessage(append(dst, o.payload.initial...), start)
 	})
 	if err != nil {
 		return err
