@@ -417,3 +417,24 @@ func TestShutdownEndsSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// Over TLS: HTTP/2 by ALPN, as the Java SDK's async client (the KCL) subscribes, and HTTP/1.1.
+func TestSubscribeToShardTLS(t *testing.T) {
+	it := newIntegration(t, streams.Options{})
+	it.createStream(t, "tls", 1)
+	consumer := aws.ToString(it.register(t, "tls", "app").ConsumerARN)
+	url, roots := startTLSServer(t, it.store)
+	for name, hc := range tlsClients(t, roots) {
+		t.Run(name, func(t *testing.T) {
+			c := sdkClient(url, hc)
+			es := subscribe(t, c, consumer, "shardId-000000000000", types.StartingPosition{Type: types.ShardIteratorTypeLatest})
+			mustEvent(t, es)
+			putStrings(t, c, "tls", name)
+			if ev := mustEvent(t, es); len(ev.Records) != 1 || string(ev.Records[0].Data) != name {
+				t.Fatalf("event %+v", ev)
+			}
+			es.Close()
+			it.clock.Advance(streams.SubscriptionTakeover) // the next subtest may find this one not yet gone
+		})
+	}
+}
