@@ -98,7 +98,31 @@ type Delivery struct {
 		sync.Mutex
 		stats DeliveryStats
 		err   error
+		lanes map[string]laneState
 	}
+}
+
+// laneState is what a lane has not delivered yet, for the freshness and backlog metrics.
+type laneState struct {
+	oldest  int64 // arrival of the oldest record not yet delivered, Unix ms; 0 if none
+	backlog int64 // records in the log not yet delivered
+}
+
+// setLane records a lane's oldest undelivered arrival and backlog; -1 leaves a field as it is.
+func (d *Delivery) setLane(shardID string, oldest, backlog int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.mu.lanes == nil {
+		d.mu.lanes = map[string]laneState{}
+	}
+	l := d.mu.lanes[shardID]
+	if oldest >= 0 {
+		l.oldest = oldest
+	}
+	if backlog >= 0 {
+		l.backlog = backlog
+	}
+	d.mu.lanes[shardID] = l
 }
 
 // DeliveryStats count what a delivery has done since it started.
@@ -106,10 +130,15 @@ type DeliveryStats struct {
 	Cuts         int64
 	Records      int64 // source records delivered (to objects or the error output)
 	Objects      int64
+	ObjectBytes  int64 // bytes of the objects stored (compressed)
 	Bytes        int64 // source record bytes delivered
 	Errors       int64 // source records sent to the error output
 	LastOldestMs int64 // arrival of the oldest record of the last delivered cut
 	LastDoneMs   int64 // when that cut was delivered
+	// Backlog is the records in the source not yet delivered, and OldestUndeliveredMs the arrival of
+	// the oldest of them (0 when there is none): DataFreshness is the time since.
+	Backlog             int64
+	OldestUndeliveredMs int64
 }
 
 // StartDelivery opens the journal and starts the delivery's goroutines. Stop stops them.
@@ -144,11 +173,18 @@ func (d *Delivery) Stop() error {
 	return d.journal.Close()
 }
 
-// Stats returns what the delivery has done so far.
+// Stats returns what the delivery has done so far, and what it has not done yet.
 func (d *Delivery) Stats() DeliveryStats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.mu.stats
+	st := d.mu.stats
+	for _, l := range d.mu.lanes {
+		st.Backlog += l.backlog
+		if l.oldest > 0 && (st.OldestUndeliveredMs == 0 || l.oldest < st.OldestUndeliveredMs) {
+			st.OldestUndeliveredMs = l.oldest
+		}
+	}
+	return st
 }
 
 // Err returns the error that stopped the delivery, if one did (a broken journal).
@@ -262,7 +298,11 @@ func (d *Delivery) lane(ctx context.Context, shardID string) error {
 		}
 		cutter.Reset()
 		objStart = to
-		return d.deliverRetrying(ctx, shardID, c)
+		if err := d.deliverRetrying(ctx, shardID, c); err != nil {
+			return err
+		}
+		d.setLane(shardID, 0, -1)
+		return nil
 	}
 	var buf []byte
 	for ctx.Err() == nil {
@@ -291,6 +331,9 @@ func (d *Delivery) lane(ctx context.Context, shardID string) error {
 			if cutter.Empty() {
 				objStart = e.Seq
 			}
+			if cutter.Empty() {
+				d.setLane(shardID, e.Arrival, -1)
+			}
 			cutter.Add(e.Arrival, len(e.Data))
 			if cutter.Full() {
 				if err := cut(e.Seq + 1); err != nil {
@@ -299,6 +342,7 @@ func (d *Delivery) lane(ctx context.Context, shardID string) error {
 			}
 		}
 		scan = b.Next
+		d.setLane(shardID, -1, int64(b.Tip-min(objStart, b.Tip)))
 		if cutter.Empty() {
 			objStart = scan
 		}
@@ -360,6 +404,7 @@ func (d *Delivery) deliverRetrying(ctx context.Context, shardID string, c Cut) e
 			s.Cuts++
 			s.Records += st.Records
 			s.Objects += st.Objects
+			s.ObjectBytes += st.ObjectBytes
 			s.Bytes += st.Bytes
 			s.Errors += st.Errors
 			s.LastOldestMs = c.Oldest
@@ -431,9 +476,11 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 	for len(order) > 0 {
 		group := order[:min(len(order), d.cfg.Output.OpenObjects)]
 		order = order[len(group):]
-		if err := d.deliverGroup(ctx, shardID, r, oldest, group, keys); err != nil {
+		n, err := d.deliverGroup(ctx, shardID, r, oldest, group, keys)
+		if err != nil {
 			return st, err
 		}
+		st.ObjectBytes += n
 		st.Objects += int64(len(group))
 	}
 	if len(failed) > 0 {
@@ -448,10 +495,10 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 
 // deliverGroup writes the objects of a group of partitions in one pass over the cut's records.
 func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, oldest time.Time, group []Partition,
-	keys map[Partition]string) error {
+	keys map[Partition]string) (stored int64, err error) {
 	if slots := d.cfg.Output.Slots; slots != nil {
 		if err := slots.Acquire(ctx, int64(len(group))); err != nil {
-			return err
+			return 0, err
 		}
 		defer slots.Release(int64(len(group)))
 	}
@@ -460,7 +507,7 @@ func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, ol
 		u, err := d.startUpload(ctx, keys[p], oldest)
 		if err != nil {
 			abortAll(objs)
-			return err
+			return 0, err
 		}
 		objs[p] = u
 	}
@@ -475,17 +522,18 @@ func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, ol
 	})
 	if werr != nil {
 		abortAll(objs)
-		return werr
+		return 0, werr
 	}
 	for _, p := range group {
 		u := objs[p]
 		delete(objs, p)
 		if err := u.finish(); err != nil {
 			abortAll(objs)
-			return err
+			return 0, err
 		}
+		stored += u.size
 	}
-	return nil
+	return stored, nil
 }
 
 // process runs the processor (or passes the record through) and reports a refusal.
@@ -545,6 +593,7 @@ type upload struct {
 	w      io.WriteCloser // the codec's writer
 	pw     *io.PipeWriter
 	result chan error
+	size   int64 // the stored object's size, once result has said nil
 }
 
 func (d *Delivery) startUpload(ctx context.Context, key string, modTime time.Time) (*upload, error) {
@@ -552,8 +601,9 @@ func (d *Delivery) startUpload(ctx context.Context, key string, modTime time.Tim
 	u := &upload{pw: pw, result: make(chan error, 1)}
 	out := d.cfg.Output
 	go func() {
-		_, err := out.Objects.Put(ctx, sinks.Object{Bucket: out.Bucket, Key: key, ContentType: out.ContentType,
+		res, err := out.Objects.Put(ctx, sinks.Object{Bucket: out.Bucket, Key: key, ContentType: out.ContentType,
 			ContentEncoding: out.Codec.ContentEncoding()}, pr)
+		u.size = res.Size
 		if err == nil {
 			// A store that returns without reading everything must not make the writer hang.
 			err2 := errors.New("object store returned before reading the whole object")

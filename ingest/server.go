@@ -26,6 +26,8 @@ type Config struct {
 	// MaxBodyBytes caps a request body. Default 16 MiB: a 10 MiB PutRecords grows by a third in base64,
 	// plus JSON and partition keys. Larger bodies get 413.
 	MaxBodyBytes int64
+	// Metrics, when set, serves GET /metrics (Prometheus exposition).
+	Metrics http.Handler
 	// MaxInflightBytes bounds the memory all requests in flight may hold together (bodies, and the
 	// records a GetRecords reads); requests beyond it wait. Default 256 MiB.
 	MaxInflightBytes int64
@@ -121,6 +123,10 @@ func NewServer(cfg Config, store *streams.Store) *Server {
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 			s.serveHealth(w, r)
+			return
+		}
+		if r.URL.Path == "/metrics" && r.Method == http.MethodGet && cfg.Metrics != nil {
+			cfg.Metrics.ServeHTTP(w, r)
 			return
 		}
 		s.serveAPI(w, r)

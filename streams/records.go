@@ -156,13 +156,18 @@ func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (
 		return "", firstErr
 	}
 	var buf [64]byte
+	var records, bytes int64
 	for j := range groups {
 		g := &groups[j]
 		for k, i := range g.index {
 			e := &g.entries[k]
 			results[i] = PutResult{ShardID: g.sh.id, SequenceNumber: string(g.sh.appendSeq(buf[:0], e.Seq, e.Arrival))}
+			records++
+			bytes += int64(len(in[i].Data))
 		}
 	}
+	st.stats.incomingRecords.Add(records)
+	st.stats.incomingBytes.Add(bytes)
 	if encrypted {
 		return EncryptionKMS, nil
 	}
@@ -352,6 +357,8 @@ func (s *Store) GetRecords(ctx context.Context, sc Scope, tok string, limit int,
 	if sh.limit != nil {
 		sh.limit.chargeRead(read)
 	}
+	st.stats.outgoingRecords.Add(int64(len(entries)))
+	st.stats.outgoingBytes.Add(int64(read))
 	if closed && next >= endSeq {
 		res.ChildShards = children
 	} else {

@@ -13,9 +13,10 @@ import (
 // stream is one stream: its metadata and its shards. mu guards both; appends hold it for reading
 // while they route and queue records, control operations hold it for writing.
 type stream struct {
-	s   *Store
-	key streamKey
-	dir string
+	s     *Store
+	key   streamKey
+	dir   string
+	stats streamStats // counters read by Store.Metrics; atomic, off the stream lock
 
 	mu struct {
 		sync.RWMutex

@@ -25,6 +25,7 @@ import (
 	"github.com/hydrantio/hydrant/buffer"
 	"github.com/hydrantio/hydrant/ingest"
 	"github.com/hydrantio/hydrant/internal/bench"
+	"github.com/hydrantio/hydrant/internal/metrics"
 	"github.com/hydrantio/hydrant/internal/tlscert"
 	"github.com/hydrantio/hydrant/sinks"
 	"github.com/hydrantio/hydrant/streams"
@@ -145,7 +146,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Error("close delivery streams", "err", err)
 		}
 	}()
-	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger, Firehose: firehose}
+	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger, Firehose: firehose,
+		Metrics: metrics.Handler(store, firehose, time.Now)}
 	serving := []any{"data_dir", *dataDir, "version", version, "fsync", *fsync}
 	if local {
 		serving = append(serving, "deliveries_to", filepath.Join(*dataDir, "s3"))
