@@ -165,11 +165,46 @@ func eventSizeHint(ev *streams.SubscribeEvent) int {
 }
 
 // appendSubscribeEventJSON appends a SubscribeToShardEvent's JSON payload. Records are encoded as
-// GetRecords encodes them.
+// GetRecords encodes them, once for all the consumers that share them (streams.SubscribeEvent.Memo):
+// base64 is most of a subscription's work.
 func appendSubscribeEventJSON(dst []byte, ev *streams.SubscribeEvent) []byte {
+	if len(ev.Records) == 0 {
+		dst = appendRecordsJSON(dst, nil)
+	} else {
+		dst = append(dst, ev.Memo(jsonRecordsMemo, func() []byte {
+			buf := getBuffer(eventSizeHint(ev))
+			return appendRecordsJSON((*buf)[:0], ev.Records)
+		}, func(b []byte) { putBuffer(&b) })...)
+	}
+	return appendEventTailJSON(dst, ev)
+}
+
+// appendEventTailJSON appends what follows an event's records: where to continue, the lag and, at the
+// end of a closed shard, its children.
+func appendEventTailJSON(dst []byte, ev *streams.SubscribeEvent) []byte {
+	if ev.ContinuationSequenceNumber != "" {
+		dst = append(dst, `,"ContinuationSequenceNumber":`...)
+		dst = appendJSONString(dst, ev.ContinuationSequenceNumber)
+	}
+	dst = append(dst, `,"MillisBehindLatest":`...)
+	dst = strconv.AppendInt(dst, ev.MillisBehindLatest, 10)
+	if len(ev.ChildShards) > 0 {
+		dst = append(dst, `,"ChildShards":`...)
+		dst = appendChildShardsJSON(dst, ev.ChildShards)
+	}
+	return append(dst, '}')
+}
+
+// jsonRecordsMemo keys the memo of a batch's JSON records.
+type jsonRecordsMemoKey struct{}
+
+var jsonRecordsMemo jsonRecordsMemoKey
+
+// appendRecordsJSON appends `{"Records":[...]`: the records of an event, without the rest.
+func appendRecordsJSON(dst []byte, records []streams.Record) []byte {
 	dst = append(dst, recordsOpen...)
-	for i := range ev.Records {
-		r := &ev.Records[i]
+	for i := range records {
+		r := &records[i]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -186,16 +221,5 @@ func appendSubscribeEventJSON(dst []byte, ev *streams.SubscribeEvent) []byte {
 		}
 		dst = append(dst, recordClose...)
 	}
-	dst = append(dst, ']')
-	if ev.ContinuationSequenceNumber != "" {
-		dst = append(dst, `,"ContinuationSequenceNumber":`...)
-		dst = appendJSONString(dst, ev.ContinuationSequenceNumber)
-	}
-	dst = append(dst, `,"MillisBehindLatest":`...)
-	dst = strconv.AppendInt(dst, ev.MillisBehindLatest, 10)
-	if len(ev.ChildShards) > 0 {
-		dst = append(dst, `,"ChildShards":`...)
-		dst = appendChildShardsJSON(dst, ev.ChildShards)
-	}
-	return append(dst, '}')
+	return append(dst, ']')
 }

@@ -27,11 +27,12 @@ type stream struct {
 		deletedUntil time.Time
 	}
 
-	// subs holds the live subscriptions of the stream's consumers (subscribe.go). It is taken after
-	// mu, never before.
+	// subs holds the live subscriptions of the stream's consumers and the batches of records they
+	// share (subscribe.go). It is taken after mu, never before.
 	subs struct {
 		sync.Mutex
-		m map[subKey]*Subscription
+		m       map[subKey]*Subscription
+		batches map[int]*batch // by shard index: the batch being shared at its position, if any
 	}
 }
 

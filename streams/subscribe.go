@@ -73,7 +73,7 @@ type Subscription struct {
 	}
 }
 
-// SubscribeEvent is one batch of a subscription. Call Release when done with Records.
+// SubscribeEvent is one event of a subscription. Call Release when done with Records.
 type SubscribeEvent struct {
 	Records []Record
 	// ContinuationSequenceNumber is where to subscribe again (AFTER_SEQUENCE_NUMBER): the number of the
@@ -81,14 +81,15 @@ type SubscribeEvent struct {
 	ContinuationSequenceNumber string
 	MillisBehindLatest         int64
 	ChildShards                []ChildShard
-	release                    func()
+	batch                      *batch // holding Records, which other subscriptions may share
 }
 
-// Release returns the event's buffers to the store for reuse. Records must not be used afterwards.
+// Release gives back the event's records; they must not be used afterwards. Records are shared with
+// other subscriptions of the shard: never modify them.
 func (e *SubscribeEvent) Release() {
-	if e.release != nil {
-		e.release()
-		e.release = nil
+	if e.batch != nil {
+		e.batch.release()
+		e.batch = nil
 	}
 }
 
@@ -268,7 +269,7 @@ func (sub *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 	}
 }
 
-// eventBufs are an event's pooled buffers: the frames read and the records that alias them.
+// eventBufs are a batch's pooled buffers: the frames read and the records that alias them.
 type eventBufs struct {
 	data []byte
 	recs []Record
@@ -276,27 +277,89 @@ type eventBufs struct {
 
 var eventPool = sync.Pool{New: func() any { return &eventBufs{data: make([]byte, 0, 64<<10)} }}
 
-// read reads what is committed from sub.pos on (at most one event's worth) and advances sub.pos. n is
-// the number of records read; with none, the event holds no buffers.
-func (sub *Subscription) read(now time.Time) (ev SubscribeEvent, n int, err error) {
-	sh := sub.sh
-	b := eventPool.Get().(*eventBufs)
-	entries, next, data, err := sh.log.Read(sub.pos, maxEventRecords, maxEventBytes, b.data[:0])
-	b.data = data
-	if err != nil || len(entries) == 0 {
-		eventPool.Put(b)
-		return SubscribeEvent{}, 0, err
+// batch is a run of a shard's committed records as one read decoded them. The shard's subscriptions at
+// the same position share it (the consumers that one commit wakes read the same records), so that the
+// read, the checksums, the decryption and the sequence numbers are done once per batch instead of
+// once per consumer, and so is what SubscribeEvent.Memo derives from the records (their encoding).
+// The first subscription to reach a position loads the batch; the others wait for the load and take
+// a reference. A batch is shared only while someone holds it, and only with records in it: a
+// subscription that finds none reads for itself, so it never sleeps on a stale answer. The last
+// release returns the buffers.
+type batch struct {
+	st          *stream
+	shard       int
+	from, next  uint64
+	recs        []Record
+	lastArrival int64
+	bufs        *eventBufs
+	err         error
+	loaded      chan struct{} // closed when the fields above are set
+	refs        int           // guarded by st.subs
+
+	memo struct {
+		sync.Mutex
+		keys  []any
+		vals  [][]byte
+		frees []func([]byte)
 	}
-	recs := b.recs[:0]
+}
+
+// acquireBatch returns the batch of records at sub.pos: a shared one if another subscription of the
+// shard has just read there, else one it reads (and shares).
+func (sub *Subscription) acquireBatch() *batch {
+	st, idx := sub.st, sub.sh.meta.Index
+	st.subs.Lock()
+	if b := st.subs.batches[idx]; b != nil && b.from == sub.pos {
+		b.refs++
+		st.subs.Unlock()
+		<-b.loaded
+		if b.err == nil && len(b.recs) > 0 {
+			return b
+		}
+		b.release()
+		b = sub.newBatch()
+		b.load(sub)
+		return b
+	}
+	// Claim the position in the same critical section, so that the others wait for this load.
+	b := sub.newBatch()
+	if st.subs.batches == nil {
+		st.subs.batches = make(map[int]*batch)
+	}
+	st.subs.batches[idx] = b
+	st.subs.Unlock()
+	b.load(sub)
+	return b
+}
+
+func (sub *Subscription) newBatch() *batch {
+	return &batch{st: sub.st, shard: sub.sh.meta.Index, from: sub.pos, loaded: make(chan struct{}), refs: 1}
+}
+
+// load reads the batch, then lets waiters have it.
+func (b *batch) load(sub *Subscription) {
+	defer close(b.loaded)
+	sh := sub.sh
+	bufs := eventPool.Get().(*eventBufs)
+	entries, next, data, err := sh.log.Read(b.from, maxEventRecords, maxEventBytes, bufs.data[:0])
+	bufs.data = data
+	if err != nil || len(entries) == 0 {
+		eventPool.Put(bufs)
+		b.err = err
+		return
+	}
+	recs := bufs.recs[:0]
 	var seqBuf [64]byte
 	for i := range entries {
 		e := &entries[i]
 		d := e.Data
 		if e.Flags&FlagEncrypted != 0 {
 			if d, err = sub.s.crypt.open(d); err != nil {
-				b.recs = recs
-				eventPool.Put(b)
-				return SubscribeEvent{}, 0, err
+				bufs.recs = recs
+				clear(recs)
+				eventPool.Put(bufs)
+				b.err = err
+				return
 			}
 		}
 		recs = append(recs, Record{
@@ -307,18 +370,72 @@ func (sub *Subscription) read(now time.Time) (ev SubscribeEvent, n int, err erro
 			Encrypted:      e.Flags&FlagEncrypted != 0,
 		})
 	}
-	b.recs = recs
-	last := &entries[len(entries)-1]
-	ev = SubscribeEvent{Records: recs, release: func() {
-		clear(b.recs) // drop the references to data and strings
-		eventPool.Put(b)
-	}}
-	if next < sh.log.NextSeq() {
-		ev.MillisBehindLatest = max(0, now.UnixMilli()-last.Arrival)
+	bufs.recs = recs
+	b.bufs, b.recs, b.next, b.lastArrival = bufs, recs, next, entries[len(entries)-1].Arrival
+}
+
+// release drops a reference; the last one returns the batch's buffers.
+func (b *batch) release() {
+	st := b.st
+	st.subs.Lock()
+	b.refs--
+	last := b.refs == 0
+	if last && st.subs.batches[b.shard] == b {
+		delete(st.subs.batches, b.shard)
 	}
-	sub.pos = next
-	sub.cont = recs[len(recs)-1].SequenceNumber
-	return ev, len(entries), nil
+	st.subs.Unlock()
+	if !last {
+		return
+	}
+	for i, free := range b.memo.frees {
+		if free != nil {
+			free(b.memo.vals[i])
+		}
+	}
+	if b.bufs != nil {
+		clear(b.bufs.recs) // drop the references to data and strings
+		eventPool.Put(b.bufs)
+		b.bufs, b.recs = nil, nil
+	}
+}
+
+// Memo returns build's result for key, built once for all the subscriptions that share the event's
+// records and kept as long as they do; then free, if not nil, gets it back (to return it to a pool).
+// build must derive its result from Records alone (an encoding of them, say); it runs under a lock, so
+// that the others wait for it rather than repeat it.
+func (e *SubscribeEvent) Memo(key any, build func() []byte, free func([]byte)) []byte {
+	if e.batch == nil {
+		return build()
+	}
+	m := &e.batch.memo
+	m.Lock()
+	defer m.Unlock()
+	for i, k := range m.keys {
+		if k == key {
+			return m.vals[i]
+		}
+	}
+	v := build()
+	m.keys, m.vals, m.frees = append(m.keys, key), append(m.vals, v), append(m.frees, free)
+	return v
+}
+
+// read takes the batch at sub.pos and advances past it. n is the number of records; with none, the
+// event holds nothing.
+func (sub *Subscription) read(now time.Time) (ev SubscribeEvent, n int, err error) {
+	b := sub.acquireBatch()
+	if b.err != nil || len(b.recs) == 0 {
+		err := b.err
+		b.release()
+		return SubscribeEvent{}, 0, err
+	}
+	ev = SubscribeEvent{Records: b.recs, batch: b}
+	if b.next < sub.sh.log.NextSeq() {
+		ev.MillisBehindLatest = max(0, now.UnixMilli()-b.lastArrival)
+	}
+	sub.pos = b.next
+	sub.cont = b.recs[len(b.recs)-1].SequenceNumber
+	return ev, len(b.recs), nil
 }
 
 // continuation returns the ContinuationSequenceNumber of sub.pos: the number of the record before it,

@@ -488,3 +488,70 @@ func TestSubscribeEncrypted(t *testing.T) {
 		t.Fatalf("%+v", ev.Records)
 	}
 }
+
+// The consumers one commit wakes share the batch they read, and what they derive from it (Memo).
+func TestSubscribeSharesBatches(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := syncStore(t)
+		createStream(t, s, "s", 1)
+		const consumers = 5
+		var subs []*Subscription
+		for i := range consumers {
+			ci := register(t, s, fmt.Sprint("c", i))
+			sub := subscribe(t, s, ci.ARN, shard0, StartingPosition{Type: IteratorLatest})
+			next(t, sub)
+			subs = append(subs, sub)
+		}
+		events := make(chan SubscribeEvent, consumers)
+		for _, sub := range subs {
+			go func() {
+				ev, err := sub.Next(context.Background())
+				if err != nil {
+					t.Error(err)
+				}
+				events <- ev // held, not released, until every consumer has its event
+			}()
+		}
+		synctest.Wait()
+		putData(t, s, "a", "b", "c")
+		builds, frees := 0, 0
+		var first SubscribeEvent
+		var memo []byte
+		for i := range consumers {
+			ev := <-events
+			if len(ev.Records) != 3 || string(ev.Records[2].Data) != "c" {
+				t.Fatalf("event %d: %+v", i, ev.Records)
+			}
+			m := ev.Memo("json", func() []byte { builds++; return []byte("encoded") }, func([]byte) { frees++ })
+			if i == 0 {
+				first, memo = ev, m
+				continue
+			}
+			if &ev.Records[0] != &first.Records[0] || &m[0] != &memo[0] {
+				t.Errorf("consumer %d read its own batch", i)
+			}
+			ev.Release()
+		}
+		if builds != 1 {
+			t.Errorf("Memo built %d times", builds)
+		}
+		// The last release frees the batch (its buffers go back to the pool, its memo to free): a later
+		// reader at the same position reads anew, and derives anew.
+		if frees != 0 {
+			t.Errorf("memo freed while in use")
+		}
+		first.Release()
+		if frees != 1 {
+			t.Errorf("memo freed %d times", frees)
+		}
+		sub := subscribe(t, s, register(t, s, "late").ARN, shard0, StartingPosition{Type: IteratorTrimHorizon})
+		ev, err := sub.Next(context.Background())
+		if err != nil || len(ev.Records) != 3 {
+			t.Fatalf("late reader: %v %+v", err, ev.Records)
+		}
+		if got := ev.Memo("json", func() []byte { builds++; return nil }, nil); got != nil || builds != 2 {
+			t.Errorf("memo of a new batch: %q, %d builds", got, builds)
+		}
+		ev.Release()
+	})
+}
