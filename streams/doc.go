@@ -13,7 +13,8 @@
 // and wakes every writer the fsync covered. The store has one sweeper goroutine (retention). Close stops
 // them all. Subscriptions (enhanced fan-out, subscribe.go) own no goroutine: Subscription.Next runs on
 // its caller's and waits on the shard log's commit notification (Log.Changed); each stream's subs lock,
-// taken after mu, holds the live subscription of every consumer and shard.
+// taken after mu, holds the live subscription of every consumer and shard, and the batches of records
+// that the subscriptions of a shard at the same position share (one read, one encoding, many consumers).
 //
 // # Data directory
 //
