@@ -234,8 +234,13 @@ func (sub *Subscription) Next(ctx context.Context) (SubscribeEvent, error) {
 
 		ev, n, err := sub.read(now)
 		if err != nil {
-			if errors.Is(err, ErrClosed) {
-				err = notFound(st.key)
+			if errors.Is(err, ErrClosed) { // the stream was deleted, or the shard expired
+				st.mu.RLock()
+				deleted := st.mu.deleted
+				st.mu.RUnlock()
+				if err = st.shardNotFound(sh.id); deleted {
+					err = notFound(st.key)
+				}
 			}
 			return sub.finish(err)
 		}

@@ -555,3 +555,23 @@ func TestSubscribeSharesBatches(t *testing.T) {
 		ev.Release()
 	})
 }
+
+// A closed shard whose records all expired is dropped with its log: its subscriptions end NotFound.
+func TestSubscribeShardExpires(t *testing.T) {
+	c := newClock()
+	s := openStore(t, t.TempDir(), c)
+	createStream(t, s, "s", 1)
+	ci := register(t, s, "app")
+	putData(t, s, "old")
+	if err := s.SplitShard(sc, StreamRef{Name: "s"}, shard0, "170141183460469231731687303715884105728"); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(25 * time.Hour) // expired, but not swept yet
+	sub := subscribe(t, s, ci.ARN, shard0, StartingPosition{Type: IteratorTrimHorizon})
+	s.sweep()
+	_, err := sub.Next(context.Background())
+	mustKind(t, err, KindNotFound)
+	if !strings.Contains(err.Error(), "Shard "+shard0) {
+		t.Errorf("message: %v", err)
+	}
+}
