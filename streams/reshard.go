@@ -102,10 +102,18 @@ func (s *Store) UpdateShardCount(sc Scope, ref StreamRef, target int) (StreamInf
 
 // reshard runs fn under the write lock on an ACTIVE provisioned stream, then starts UPDATING and saves.
 // fn validates before it changes anything, so an error from it leaves the stream as it was.
+//
+// The shards the other streams of the scope hold open are counted before the lock is taken: the store
+// lock comes before any stream's lock (CreateStream holds it while it reads streams), so a stream's
+// write lock must never wait for it. Two reshards racing in one scope may therefore both fit under
+// the quota when together they do not, overshooting it by one request's shards; the quota is a guard
+// against runaway scaling, not an accounting boundary.
 func (st *stream) reshard(fn func(now time.Time) error) error {
 	now := st.s.now()
+	others := st.s.openShardsExcept(st)
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	st.othersOpen = others
 	if st.mu.deleted {
 		return notFound(st.key)
 	}
@@ -140,15 +148,14 @@ func (st *stream) openShardForReshardLocked(id string) (*shard, error) {
 	return sh, nil
 }
 
-func (st *stream) checkQuotaLocked(extra int) error {
-	if extra <= 0 {
-		return nil
-	}
-	// The stream's own lock is held; count the other streams through the store.
+// openShardsExcept counts the open shards of st's scope outside st. It takes the store lock, then
+// each other stream's, one at a time: never call it holding a stream lock.
+func (s *Store) openShardsExcept(st *stream) int {
 	sc := st.key.scope()
-	open := len(st.mu.routes)
-	st.s.mu.RLock()
-	for k, o := range st.s.mu.streams {
+	open := 0
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for k, o := range s.mu.streams {
 		if o == st || k.scope() != sc {
 			continue
 		}
@@ -156,7 +163,16 @@ func (st *stream) checkQuotaLocked(extra int) error {
 		open += len(o.mu.routes)
 		o.mu.RUnlock()
 	}
-	st.s.mu.RUnlock()
+	return open
+}
+
+// checkQuotaLocked refuses extra shards beyond the scope's quota, with st.othersOpen counted by reshard.
+func (st *stream) checkQuotaLocked(extra int) error {
+	if extra <= 0 {
+		return nil
+	}
+	sc := st.key.scope()
+	open := len(st.mu.routes) + st.othersOpen
 	if quota := st.s.opts.ShardQuota; open+extra > quota {
 		return errorf(KindLimitExceeded, "This request would exceed the shard limit for the account %s in %s. Current shard "+
 			"count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. "+

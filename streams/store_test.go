@@ -610,3 +610,39 @@ func TestNamespacedStreamsAreApart(t *testing.T) {
 		t.Fatalf("internal stream after reopen: %+v %v", info, err)
 	}
 }
+
+// TestConcurrentReshardsAndCreates used to deadlock: a reshard held its stream's lock while it took
+// the store's, and CreateStream the reverse.
+func TestConcurrentReshardsAndCreates(t *testing.T) {
+	c := newClock()
+	s := openStore(t, t.TempDir(), c)
+	for i := 0; i < 4; i++ {
+		s.CreateStream(sc, CreateStreamInput{Name: fmt.Sprintf("r%d", i), ShardCount: 1})
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			ref := StreamRef{Name: fmt.Sprintf("r%d", i)}
+			for n := 0; n < 8; n++ {
+				if _, err := s.UpdateShardCount(sc, ref, 1+n%2+1); err != nil && KindOf(err) != KindLimitExceeded {
+					t.Error(err)
+				}
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 8; n++ {
+				s.CreateStream(sc, CreateStreamInput{Name: fmt.Sprintf("c%d-%d", i, n), ShardCount: 1})
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("deadlock: reshards and creates did not finish")
+	}
+}

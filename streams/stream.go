@@ -18,6 +18,10 @@ type stream struct {
 	dir   string
 	stats streamStats // counters read by Store.Metrics; atomic, off the stream lock
 
+	// othersOpen is the open shards of the other streams of the scope, counted by reshard before it
+	// takes mu and set under it, for checkQuotaLocked. Guarded by mu.
+	othersOpen int
+
 	mu struct {
 		sync.RWMutex
 		meta         *streamMeta
