@@ -1,6 +1,7 @@
 package buffer
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -96,9 +97,10 @@ type Delivery struct {
 
 	mu struct {
 		sync.Mutex
-		stats DeliveryStats
-		err   error
-		lanes map[string]laneState
+		stats    DeliveryStats
+		err      error
+		lanes    map[string]laneState
+		inflight map[uint64]int64 // cuts being delivered: their oldest arrival
 	}
 }
 
@@ -106,6 +108,20 @@ type Delivery struct {
 type laneState struct {
 	oldest  int64 // arrival of the oldest record not yet delivered, Unix ms; 0 if none
 	backlog int64 // records in the log not yet delivered
+}
+
+// setInflight records a cut being delivered (oldest > 0) or delivered (0).
+func (d *Delivery) setInflight(id uint64, oldest int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.mu.inflight == nil {
+		d.mu.inflight = map[uint64]int64{}
+	}
+	if oldest > 0 {
+		d.mu.inflight[id] = oldest
+	} else {
+		delete(d.mu.inflight, id)
+	}
 }
 
 // setLane records a lane's oldest undelivered arrival and backlog; -1 leaves a field as it is.
@@ -178,11 +194,17 @@ func (d *Delivery) Stats() DeliveryStats {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	st := d.mu.stats
+	oldest := func(ms int64) {
+		if ms > 0 && (st.OldestUndeliveredMs == 0 || ms < st.OldestUndeliveredMs) {
+			st.OldestUndeliveredMs = ms
+		}
+	}
 	for _, l := range d.mu.lanes {
 		st.Backlog += l.backlog
-		if l.oldest > 0 && (st.OldestUndeliveredMs == 0 || l.oldest < st.OldestUndeliveredMs) {
-			st.OldestUndeliveredMs = l.oldest
-		}
+		oldest(l.oldest)
+	}
+	for _, ms := range d.mu.inflight {
+		oldest(ms)
 	}
 	return st
 }
@@ -291,23 +313,50 @@ func (d *Delivery) lane(ctx context.Context, shardID string) error {
 	}
 	cutter := NewCutter(d.cfg.Rules)
 	objStart, scan := pos, pos
+	// Up to two cuts of a lane are delivered at once, so that while one object is compressed and
+	// uploaded the next is already on its way: a lane then keeps both cores busy.
+	inflight := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	var failed error
+	var failMu sync.Mutex
+	defer wg.Wait()
 	cut := func(to uint64) error {
+		failMu.Lock()
+		err := failed
+		failMu.Unlock()
+		if err != nil {
+			return err
+		}
 		c, err := d.journal.PlanNext(Cut{Oldest: cutter.Oldest(), Ranges: []Range{{Shard: idx, From: objStart, To: to}}})
 		if err != nil {
 			return err
 		}
 		cutter.Reset()
 		objStart = to
-		if err := d.deliverRetrying(ctx, shardID, c); err != nil {
-			return err
-		}
 		d.setLane(shardID, 0, -1)
+		d.setInflight(c.ID, c.Oldest)
+		select {
+		case inflight <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-inflight }()
+			if err := d.deliverRetrying(ctx, shardID, c); err != nil {
+				failMu.Lock()
+				failed = err
+				failMu.Unlock()
+			}
+			d.setInflight(c.ID, 0)
+		}()
 		return nil
 	}
 	var buf []byte
 	for ctx.Err() == nil {
 		var b streams.ShardBatch
-		b, buf, err = d.cfg.Store.ReadShard(d.cfg.Scope, d.cfg.Source, shardID, scan, 10000, 8<<20, buf[:0])
+		b, buf, err = d.cfg.Store.ReadShard(d.cfg.Scope, d.cfg.Source, shardID, scan, 10000, readBytes, buf[:0])
 		if err != nil {
 			if streams.KindOf(err) == streams.KindNotFound {
 				return nil // the stream or shard is gone: nothing left to deliver
@@ -348,9 +397,12 @@ func (d *Delivery) lane(ctx context.Context, shardID string) error {
 		}
 		if b.End {
 			if !cutter.Empty() {
-				return cut(scan)
+				if err := cut(scan); err != nil {
+					return err
+				}
 			}
-			return nil
+			wg.Wait()
+			return failed
 		}
 		if scan < b.Tip {
 			continue // more to read at once
@@ -556,7 +608,7 @@ func (d *Delivery) process(data []byte, emit func(Partition, []byte), refuse fun
 func (d *Delivery) scan(shardID string, r Range, fn func(*streams.Entry) error) error {
 	var buf []byte
 	for pos := r.From; pos < r.To; {
-		b, nb, err := d.cfg.Store.ReadShard(d.cfg.Scope, d.cfg.Source, shardID, pos, 10000, 8<<20, buf[:0])
+		b, nb, err := d.cfg.Store.ReadShard(d.cfg.Scope, d.cfg.Source, shardID, pos, 10000, readBytes, buf[:0])
 		buf = nb
 		if err != nil {
 			return err
@@ -588,58 +640,94 @@ func (d *Delivery) objectID(r Range, p Partition, errorType string) string {
 	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }
 
-// upload is one object streaming through the codec into the object store.
+// upload is one object on its way to the sink, in a pipeline of three goroutines so that a lane's
+// two cores both work: the lane processes records and writes them, buffered, into raw; a compressor
+// goroutine runs the codec from raw into enc; the sink's Put reads enc.
 type upload struct {
-	w      io.WriteCloser // the codec's writer
-	pw     *io.PipeWriter
-	result chan error
-	size   int64 // the stored object's size, once result has said nil
+	w      *bufio.Writer // the lane writes records here
+	rawW   *io.PipeWriter
+	encW   *io.PipeWriter
+	comp   chan error // the compressor's outcome
+	result chan error // the Put's outcome
+	size   int64      // the stored object's size, once result has said nil
 }
 
+// readBytes is how much of the log a lane reads at once: small enough that its buffer is reused from
+// read to read rather than regrown.
+const readBytes = 1 << 20
+
+// uploadBuffer is the size of the raw records buffer and of the compressor's reads.
+const uploadBuffer = 256 << 10
+
 func (d *Delivery) startUpload(ctx context.Context, key string, modTime time.Time) (*upload, error) {
-	pr, pw := io.Pipe()
-	u := &upload{pw: pw, result: make(chan error, 1)}
+	rawR, rawW := io.Pipe()
+	encR, encW := io.Pipe()
+	u := &upload{rawW: rawW, encW: encW, comp: make(chan error, 1), result: make(chan error, 1)}
 	out := d.cfg.Output
 	go func() {
 		res, err := out.Objects.Put(ctx, sinks.Object{Bucket: out.Bucket, Key: key, ContentType: out.ContentType,
-			ContentEncoding: out.Codec.ContentEncoding()}, pr)
+			ContentEncoding: out.Codec.ContentEncoding()}, encR)
 		u.size = res.Size
 		if err == nil {
-			// A store that returns without reading everything must not make the writer hang.
+			// A store that returns without reading everything must not make the writers hang.
 			err2 := errors.New("object store returned before reading the whole object")
-			if _, rerr := pr.Read(make([]byte, 1)); rerr == io.EOF {
+			if _, rerr := encR.Read(make([]byte, 1)); rerr == io.EOF {
 				err2 = nil
 			}
 			err = err2
 		}
-		pr.CloseWithError(err)
+		encR.CloseWithError(err)
 		u.result <- err
 	}()
-	w, err := out.Codec.NewWriter(pw, transforms.ModTime(modTime), transforms.EntryName(key))
+	cw, err := out.Codec.NewWriter(encW, transforms.ModTime(modTime), transforms.EntryName(key))
 	if err != nil {
-		pw.CloseWithError(err)
+		encW.CloseWithError(err)
 		<-u.result
 		return nil, err
 	}
-	u.w = w
+	go func() {
+		_, err := io.CopyBuffer(cw, rawR, make([]byte, uploadBuffer))
+		if err == nil {
+			err = cw.Close()
+		}
+		if err != nil {
+			encW.CloseWithError(err)
+			rawR.CloseWithError(err)
+		} else {
+			encW.Close()
+		}
+		u.comp <- err
+	}()
+	u.w = bufio.NewWriterSize(rawW, uploadBuffer)
 	return u, nil
 }
 
+// finish ends the object and waits until the sink has it.
 func (u *upload) finish() error {
-	if err := u.w.Close(); err != nil {
-		u.pw.CloseWithError(err)
-		<-u.result
+	if err := u.w.Flush(); err != nil {
+		u.abort(err)
 		return err
 	}
-	u.pw.Close()
-	return <-u.result
+	u.rawW.Close()
+	cerr, perr := <-u.comp, <-u.result
+	if cerr != nil {
+		return cerr
+	}
+	return perr
+}
+
+// abort abandons the object: the sink sees its body fail and stores nothing.
+func (u *upload) abort(err error) {
+	u.rawW.CloseWithError(err)
+	u.encW.CloseWithError(err)
+	<-u.comp
+	<-u.result
 }
 
 func abortAll(objs map[Partition]*upload) {
 	for _, u := range objs {
-		if u != nil && u.pw != nil {
-			u.pw.CloseWithError(errors.New("delivery aborted"))
-			<-u.result
+		if u != nil {
+			u.abort(errors.New("delivery aborted"))
 		}
 	}
 }
