@@ -76,7 +76,7 @@ func newS3(t testing.TB, srv *miniotest.Server, o sinks.S3Options) *sinks.S3 {
 	o.Endpoint = srv.Endpoint()
 	o.Region = miniotest.Region
 	if o.Credentials == nil {
-		o.Credentials = credentials.NewStaticCredentialsProvider(miniotest.AccessKey, miniotest.SecretKey, "")
+		o.Credentials = staticCredentials()
 	}
 	s, err := sinks.NewS3(context.Background(), o)
 	if err != nil {
@@ -267,4 +267,8 @@ func TestS3FromEnvironment(t *testing.T) {
 	if b := read(t, srv, "lake", "from-env"); string(b) != "hi" {
 		t.Fatalf("read %q", b)
 	}
+}
+
+func staticCredentials() aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(miniotest.AccessKey, miniotest.SecretKey, "")
 }

@@ -494,10 +494,12 @@ func (s *suite) downThenUp(t *testing.T) {
 	retry := fast()
 	retry.OnRetry = func(string, error, time.Duration) { retries.Add(1) }
 	snk := s.h.New(t, Config{Retry: retry, Budget: sinks.NewBudget(4 * s.part)})
+	// waitRetries keeps the destination down for at least 2 s and n retries.
 	waitRetries := func(t *testing.T, n int64, done <-chan error) {
 		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for retries.Load() < n {
+		start := time.Now()
+		deadline := start.Add(60 * time.Second)
+		for retries.Load() < n || time.Since(start) < 2*time.Second {
 			select {
 			case err := <-done:
 				t.Fatalf("Put returned %v while the destination was down", err)
