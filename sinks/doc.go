@@ -1,5 +1,6 @@
 // Package sinks writes objects to destinations: an S3 bucket (AWS, MinIO or any S3 endpoint) or a
-// directory of local files. It knows nothing of streams, Firehose or wire protocols; the delivery
+// directory of local files; and it names objects as Firehose does (prefix.go: the prefix expression
+// language and the default key shape). It knows nothing of streams or wire protocols: the delivery
 // engine decides what goes into an object and what it is called, and a Sink stores it.
 //
 // # Exactly once
