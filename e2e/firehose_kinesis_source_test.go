@@ -1,0 +1,218 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+	"github.com/hydrantio/hydrant/internal/miniotest"
+	"github.com/hydrantio/hydrant/transforms"
+	"github.com/minio/minio-go/v7"
+)
+
+// TestFirehoseKinesisSource runs two KinesisStreamAsSource delivery streams over one Kinesis stream of
+// a real `hydrant serve`, delivering to MinIO: one starting at LATEST (Firehose's behaviour), one
+// tagged hydrant:starting-position=TRIM_HORIZON. Producers use PutRecords with plain and KPL-aggregated
+// records, and the source is resharded twice (2 → 3 → 2 shards) while records flow. Each bucket prefix
+// must end with the de-aggregated user records exactly once: LATEST without the records put before the
+// delivery stream existed, TRIM_HORIZON with them. PutRecord and PutRecordBatch on such a delivery
+// stream are refused as Firehose refuses them.
+func TestFirehoseKinesisSource(t *testing.T) {
+	mio, srv, _ := startWithMinIO(t)
+	ctx := context.Background()
+	kc := kinesisClient(srv.endpoint())
+	fc := firehoseClient(srv.endpoint())
+	createStream(t, kc, "events", 2)
+	d, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamARN := aws.ToString(d.StreamDescriptionSummary.StreamARN)
+
+	// put sends n user records named phase-i: every third PutRecords entry is a KPL aggregated record
+	// holding five user records, the others one plain record each. It returns the user records.
+	seq := 0
+	put := func(phase string, n int) []string {
+		t.Helper()
+		var lines []string
+		var entries []types.PutRecordsRequestEntry
+		flush := func() {
+			if len(entries) == 0 {
+				return
+			}
+			out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("events"), Records: entries})
+			if err != nil {
+				t.Fatalf("PutRecords: %v", err)
+			}
+			if aws.ToInt32(out.FailedRecordCount) != 0 {
+				t.Fatalf("PutRecords: %d records failed", aws.ToInt32(out.FailedRecordCount))
+			}
+			entries = entries[:0]
+		}
+		for len(lines) < n {
+			seq++
+			key := fmt.Sprintf("pk-%d", seq)
+			if seq%3 == 0 {
+				var users []transforms.UserRecord
+				for j := 0; j < 5 && len(lines) < n; j++ {
+					line := fmt.Sprintf("%s-%05d", phase, len(lines))
+					lines = append(lines, line)
+					users = append(users, transforms.UserRecord{PartitionKey: fmt.Sprintf("user-%d", j), Data: []byte(line + "\n")})
+				}
+				entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String(key), Data: transforms.AppendAggregated(nil, users)})
+			} else {
+				line := fmt.Sprintf("%s-%05d", phase, len(lines))
+				lines = append(lines, line)
+				entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String(key), Data: []byte(line + "\n")})
+			}
+			if len(entries) == 100 {
+				flush()
+			}
+		}
+		flush()
+		return lines
+	}
+	reshard := func(to int32) {
+		t.Helper()
+		if _, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("events"),
+			TargetShardCount: aws.Int32(to), ScalingType: types.ScalingTypeUniformScaling}); err != nil {
+			t.Fatalf("UpdateShardCount %d: %v", to, err)
+		}
+		for i := 0; ; i++ {
+			d, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("events")})
+			if err == nil && d.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive &&
+				aws.ToInt32(d.StreamDescriptionSummary.OpenShardCount) == to {
+				return
+			}
+			if i == 500 {
+				t.Fatalf("stream not ACTIVE with %d open shards after UpdateShardCount: %+v, %v", to, d, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+
+	before := put("before", 120)
+	time.Sleep(50 * time.Millisecond) // LATEST starts at the delivery stream's creation, in milliseconds
+	source := &fhtypes.KinesisStreamSourceConfiguration{KinesisStreamARN: aws.String(streamARN), RoleARN: aws.String("arn:aws:iam::000000000000:role/x")}
+	for _, tc := range []struct {
+		name string
+		tags []fhtypes.Tag
+	}{
+		{"latest", nil},
+		{"horizon", []fhtypes.Tag{{Key: aws.String("hydrant:starting-position"), Value: aws.String("TRIM_HORIZON")}}},
+	} {
+		if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+			DeliveryStreamName:               aws.String(tc.name),
+			DeliveryStreamType:               fhtypes.DeliveryStreamTypeKinesisStreamAsSource,
+			KinesisStreamSourceConfiguration: source,
+			ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+				BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x"),
+				Prefix:            aws.String(tc.name + "/"),
+				BufferingHints:    &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(1)},
+				CompressionFormat: fhtypes.CompressionFormatGzip,
+			},
+			Tags: tc.tags,
+		}); err != nil {
+			t.Fatalf("create %s: %v", tc.name, err)
+		}
+	}
+	desc, err := fc.DescribeDeliveryStream(ctx, &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("latest")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dd := desc.DeliveryStreamDescription; dd.DeliveryStreamType != fhtypes.DeliveryStreamTypeKinesisStreamAsSource ||
+		dd.Source == nil || aws.ToString(dd.Source.KinesisStreamSourceDescription.KinesisStreamARN) != streamARN {
+		t.Fatalf("describe-delivery-stream: type %s, source %+v", dd.DeliveryStreamType, dd.Source)
+	}
+
+	// Firehose refuses direct puts on a delivery stream that reads a Kinesis stream.
+	const refused = "This operation is not permitted on KinesisStreamAsSource delivery stream type."
+	_, err = fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String("latest"),
+		Records: []fhtypes.Record{{Data: []byte("direct\n")}}})
+	wantAPIError(t, err, "InvalidArgumentException", refused)
+	_, err = fc.PutRecord(ctx, &firehose.PutRecordInput{DeliveryStreamName: aws.String("horizon"),
+		Record: &fhtypes.Record{Data: []byte("direct\n")}})
+	wantAPIError(t, err, "InvalidArgumentException", refused)
+
+	after := put("a", 300)
+	reshard(3)
+	after = append(after, put("b", 300)...)
+	reshard(2)
+	after = append(after, put("c", 300)...)
+
+	check := func(prefix string, want []string) {
+		t.Helper()
+		var got map[string]int
+		deadline := time.Now().Add(25 * time.Second)
+		for {
+			got = lakeRecords(t, mio, prefix)
+			missing := 0
+			for _, l := range want {
+				if got[l] == 0 {
+					missing++
+				}
+			}
+			if missing == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d of %d records never reached the bucket\nserver log:\n%s", prefix, missing, len(want), srv.log())
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		wanted := map[string]bool{}
+		for _, l := range want {
+			wanted[l] = true
+		}
+		for l, n := range got {
+			switch {
+			case !wanted[l]:
+				t.Errorf("%s: unexpected record %q in the bucket (%d times)", prefix, l, n)
+			case n != 1:
+				t.Errorf("%s: record %q in the bucket %d times", prefix, l, n)
+			}
+		}
+		t.Logf("%s: %d records, each once", prefix, len(got))
+	}
+	check("latest/", after)
+	check("horizon/", append(append([]string(nil), before...), after...))
+	for _, l := range lakeKeys(t, mio, "") {
+		if strings.HasPrefix(l, "errors/") || !strings.HasSuffix(l, ".gz") {
+			t.Errorf("unexpected object %s", l)
+		}
+	}
+}
+
+// lakeKeys lists the keys of bucket lake under prefix.
+func lakeKeys(t *testing.T, mio *miniotest.Server, prefix string) []string {
+	t.Helper()
+	var keys []string
+	for obj := range mio.Client().ListObjects(context.Background(), "lake", minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatal(obj.Err)
+		}
+		keys = append(keys, obj.Key)
+	}
+	return keys
+}
+
+// wantAPIError checks that err is the AWS error code with a message containing msg.
+func wantAPIError(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+	if ae.ErrorCode() != code || !strings.Contains(ae.ErrorMessage(), msg) {
+		t.Fatalf("got %s: %s, want %s: %s", ae.ErrorCode(), ae.ErrorMessage(), code, msg)
+	}
+}
