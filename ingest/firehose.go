@@ -40,8 +40,28 @@ func newFirehose(m *buffer.Manager, now func() time.Time) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := allowZstd(model); err != nil {
+		return nil, err
+	}
 	f := &firehoseAPI{m: m, now: now}
 	return newService("Firehose", model, firehoseKinds, f.ops())
+}
+
+// allowZstd adds ZSTD, Hydrant's extension (buffer.CompressionZstd), to the model's CompressionFormat
+// enum, which every destination configuration and update shares: without it, validation refuses
+// ZSTD before the Manager sees it.
+func allowZstd(m *model) error {
+	op := m.ops["CreateDeliveryStream"]
+	if op == nil || op.input == nil {
+		return fmt.Errorf("firehose model: no CreateDeliveryStream input")
+	}
+	dest := op.input.byName["ExtendedS3DestinationConfiguration"]
+	if dest == nil || dest.shape.byName["CompressionFormat"] == nil {
+		return fmt.Errorf("firehose model: no ExtendedS3DestinationConfiguration.CompressionFormat")
+	}
+	cf := dest.shape.byName["CompressionFormat"].shape
+	cf.enum = append(cf.enum[:len(cf.enum):len(cf.enum)], buffer.CompressionZstd)
+	return nil
 }
 
 // ops defines all 12 operations of the model.
