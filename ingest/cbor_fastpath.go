@@ -127,37 +127,6 @@ func (ps *putShapes) cborEntryFields(s *cborFastScanner, sc *putScratch, e *stre
 	return seenData && seenPK
 }
 
-// cborStreamMember reads a StreamName, StreamARN or StreamId value into addr.
-func (ps *putShapes) cborStreamMember(s *cborFastScanner, k []byte, addr *streamAddr, seen *[3]bool) bool {
-	var sh *shape
-	var idx int
-	switch string(k) {
-	case "StreamName":
-		sh, idx = ps.streamName, 0
-	case "StreamARN":
-		sh, idx = ps.streamARN, 1
-	case "StreamId":
-		sh, idx = ps.streamID, 2
-	default:
-		return false
-	}
-	if seen[idx] {
-		return false
-	}
-	seen[idx] = true
-	v, ok := s.text(sh)
-	if !ok {
-		return false
-	}
-	switch idx {
-	case 0:
-		addr.StreamName = string(v)
-	case 1:
-		addr.StreamARN = string(v)
-	}
-	return true
-}
-
 // newCBORPutRecordsDecoder builds the PutRecords CBOR fast decoder from the model.
 func newCBORPutRecordsDecoder(op *opShape) (fastDecoder[putRecordsInput], error) {
 	rm := op.input.byName["Records"]
@@ -201,7 +170,7 @@ func (ps *putShapes) scanCBORPutRecords(s *cborFastScanner, sc *putScratch, in *
 				return false
 			}
 			seenRecords = true
-		} else if !ps.cborStreamMember(s, k, &in.streamAddr, &seen) {
+		} else if !ps.streamMember(s, k, &in.streamAddr, &seen) {
 			return false
 		}
 	}
@@ -258,7 +227,7 @@ func (ps *putShapes) decodeCBORPutRecord(body []byte, in *putRecordInput) (func(
 			in.SequenceNumberForOrdering = string(v)
 			return ok
 		}
-		return ps.cborStreamMember(s, k, &in.streamAddr, &seen)
+		return ps.streamMember(s, k, &in.streamAddr, &seen)
 	}
 	if !ps.cborEntryFields(s, sc, &sc.entries[0], &sc.spans[0], extra) || s.i != len(s.b) {
 		sc.release()

@@ -261,8 +261,14 @@ func (sc *putScratch) fixKeys() {
 	}
 }
 
-// streamMember scans a StreamName, StreamARN or StreamId value into addr.
-func (ps *putShapes) streamMember(s *fastScanner, k []byte, addr *streamAddr, seen *[3]bool) bool {
+// textScanner is what the JSON and CBOR fast scanners share: reading a string value checked
+// against its shape.
+type textScanner interface {
+	text(sh *shape) ([]byte, bool)
+}
+
+// streamMember scans a StreamName, StreamARN or StreamId value into addr, for either protocol.
+func (ps *putShapes) streamMember(s textScanner, k []byte, addr *streamAddr, seen *[3]bool) bool {
 	var sh *shape
 	var idx int
 	switch string(k) {
