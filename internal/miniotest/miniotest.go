@@ -103,6 +103,17 @@ func (s *Server) Addr() string { return s.addr }
 // DataDir is the directory that holds the server's objects.
 func (s *Server) DataDir() string { return s.dataDir }
 
+// Pid is the running server's process id, 0 when it is stopped: benchmarks read its CPU time from
+// /proc/<pid>/stat.
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.cmd == nil {
+		return 0
+	}
+	return s.mu.cmd.Process.Pid
+}
+
 // Log returns the tail of the server's output.
 func (s *Server) Log() string {
 	s.mu.Lock()
