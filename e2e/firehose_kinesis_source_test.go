@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,7 +27,8 @@ import (
 // records, and the source is resharded twice (2 → 3 → 2 shards) while records flow. Each bucket prefix
 // must end with the de-aggregated user records exactly once: LATEST without the records put before the
 // delivery stream existed, TRIM_HORIZON with them. PutRecord and PutRecordBatch on such a delivery
-// stream are refused as Firehose refuses them.
+// stream are refused as Firehose refuses them. An aggregated record with a bad checksum goes to the
+// error output in Firehose's shape, and blocks nothing.
 func TestFirehoseKinesisSource(t *testing.T) {
 	mio, srv, _ := startWithMinIO(t)
 	ctx := context.Background()
@@ -117,6 +120,7 @@ func TestFirehoseKinesisSource(t *testing.T) {
 			ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
 				BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x"),
 				Prefix:            aws.String(tc.name + "/"),
+				ErrorOutputPrefix: aws.String("errors/" + tc.name + "/!{firehose:error-output-type}/"),
 				BufferingHints:    &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(1)},
 				CompressionFormat: fhtypes.CompressionFormatGzip,
 			},
@@ -144,6 +148,12 @@ func TestFirehoseKinesisSource(t *testing.T) {
 	wantAPIError(t, err, "InvalidArgumentException", refused)
 
 	after := put("a", 300)
+	// A KPL aggregated record whose MD5 does not match goes whole to the error output; the others go on.
+	corrupt := transforms.AppendAggregated(nil, []transforms.UserRecord{{PartitionKey: "k", Data: []byte("corrupt\n")}})
+	corrupt[len(corrupt)-1] ^= 0xff
+	if _, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("events"), PartitionKey: aws.String("k"), Data: corrupt}); err != nil {
+		t.Fatal(err)
+	}
 	reshard(3)
 	after = append(after, put("b", 300)...)
 	reshard(2)
@@ -185,9 +195,26 @@ func TestFirehoseKinesisSource(t *testing.T) {
 	}
 	check("latest/", after)
 	check("horizon/", append(append([]string(nil), before...), after...))
-	for _, l := range lakeKeys(t, mio, "") {
-		if strings.HasPrefix(l, "errors/") || !strings.HasSuffix(l, ".gz") {
-			t.Errorf("unexpected object %s", l)
+	for _, name := range []string{"latest", "horizon"} {
+		var errs []string
+		for line := range lakeRecords(t, mio, "errors/"+name+"/") {
+			errs = append(errs, line)
+		}
+		if len(errs) != 1 {
+			t.Fatalf("errors/%s/ holds %d records, want the corrupt one: %q", name, len(errs), errs)
+		}
+		var e struct {
+			ErrorCode, RawData string
+			AttemptsMade       int
+		}
+		if err := json.Unmarshal([]byte(errs[0]), &e); err != nil || e.ErrorCode != "Kinesis.DeaggregationFailed" ||
+			e.RawData != base64.StdEncoding.EncodeToString(corrupt) || e.AttemptsMade != 1 {
+			t.Fatalf("error record %s (%v)", errs[0], err)
+		}
+	}
+	for _, k := range lakeKeys(t, mio, "") {
+		if !strings.HasSuffix(k, ".gz") || (strings.HasPrefix(k, "errors/") && !strings.Contains(k, "/processing-failed/")) {
+			t.Errorf("unexpected object %s", k)
 		}
 	}
 }
