@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,121 @@ func wantAPIError(t *testing.T, err error, code, msg string) {
 	}
 	if ae.ErrorCode() != code || !strings.Contains(ae.ErrorMessage(), msg) {
 		t.Fatalf("got %s: %s, want %s: %s", ae.ErrorCode(), ae.ErrorMessage(), code, msg)
+	}
+}
+
+// TestFirehoseKinesisSourceKill9 kills hydrant serve with SIGKILL at random moments while a producer
+// sends PutRecords (plain and KPL-aggregated) to the source of a KinesisStreamAsSource delivery stream,
+// and reshards the source between two rounds. After the last restart the bucket must hold every user
+// record of every acknowledged PutRecords entry exactly once, and no record twice.
+func TestFirehoseKinesisSourceKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test runs real processes")
+	}
+	mio, srv, dir := startWithMinIO(t)
+	addr, ctx := srv.addr, context.Background()
+	kc := kinesisClient(srv.endpoint())
+	createStream(t, kc, "events", 2)
+	fc := firehoseClient(srv.endpoint())
+	if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String("ks"),
+		DeliveryStreamType: fhtypes.DeliveryStreamTypeKinesisStreamAsSource,
+		KinesisStreamSourceConfiguration: &fhtypes.KinesisStreamSourceConfiguration{
+			KinesisStreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/events"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x")},
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x"),
+			Prefix:            aws.String("ks/"),
+			BufferingHints:    &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(1)},
+			CompressionFormat: fhtypes.CompressionFormatGzip,
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 11))
+	acked := map[string]bool{}
+	n := 0
+	const rounds = 3
+	for round := 0; round < rounds; round++ {
+		if round > 0 {
+			srv = startServer(t, addr, dir, "--s3-endpoint", mio.Endpoint())
+			kc = kinesisClient(srv.endpoint())
+		}
+		if round == 1 {
+			if _, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("events"),
+				TargetShardCount: aws.Int32(3), ScalingType: types.ScalingTypeUniformScaling}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for pctx.Err() == nil {
+				var entries []types.PutRecordsRequestEntry
+				var users [][]string
+				for i := 0; i < 50; i++ {
+					var lines []string
+					var data []byte
+					if i%3 == 0 {
+						var recs []transforms.UserRecord
+						for j := 0; j < 5; j++ {
+							n++
+							lines = append(lines, fmt.Sprintf("k-%07d", n))
+							recs = append(recs, transforms.UserRecord{PartitionKey: "u", Data: []byte(lines[j] + "\n")})
+						}
+						data = transforms.AppendAggregated(nil, recs)
+					} else {
+						n++
+						lines = append(lines, fmt.Sprintf("k-%07d", n))
+						data = []byte(lines[0] + "\n")
+					}
+					users = append(users, lines)
+					entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprint(n)), Data: data})
+				}
+				out, err := kc.PutRecords(pctx, &kinesis.PutRecordsInput{StreamName: aws.String("events"), Records: entries})
+				if err != nil {
+					return
+				}
+				for i, r := range out.Records {
+					if r.ErrorCode == nil {
+						for _, l := range users[i] {
+							acked[l] = true
+						}
+					}
+				}
+			}
+		}()
+		time.Sleep(time.Duration(500+rng.IntN(1000)) * time.Millisecond)
+		srv.kill()
+		cancel()
+		<-done
+	}
+	srv = startServer(t, addr, dir, "--s3-endpoint", mio.Endpoint())
+	var got map[string]int
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got = lakeRecords(t, mio, "ks/")
+		missing := 0
+		for l := range acked {
+			if got[l] == 0 {
+				missing++
+			}
+		}
+		if missing == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acknowledged records never reached the bucket\nserver log:\n%s", missing, len(acked), srv.log())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for l, c := range got {
+		if c != 1 {
+			t.Fatalf("record %s is in the bucket %d times", l, c)
+		}
+	}
+	t.Logf("%d rounds: %d user records acknowledged, %d in the bucket, each once", rounds, len(acked), len(got))
+	if len(acked) < 1000 {
+		t.Fatalf("only %d records acknowledged: the test did not load the server", len(acked))
 	}
 }
