@@ -327,3 +327,26 @@ func mustParseNoRoundTrip(t *testing.T, src string) *Script {
 	}
 	return s
 }
+
+// TestTrailingComma: aws_doc_20 as published has a comma before FROM; KDA's documentation shows it, so the
+// parser takes it and drops it.
+func TestTrailingComma(t *testing.T) {
+	a := mustParse(t, "SELECT STREAM a, b, FROM s")
+	b := mustParse(t, "SELECT STREAM a, b FROM s")
+	if !sameTree(a, b) {
+		t.Error("a trailing comma changes the tree")
+	}
+}
+
+func TestIdentifierCase(t *testing.T) {
+	s := mustParse(t, `SELECT STREAM ticker_Symbol, "ticker_Symbol", "TICKER_SYMBOL", `+"`t`"+` FROM "src"`)
+	items := s.Stmts[0].(*QueryStmt).Query.(*Select).Items
+	want := []Ident{{Name: "TICKER_SYMBOL"}, {Name: "ticker_Symbol", Quoted: true}, {Name: "TICKER_SYMBOL", Quoted: true}, {Name: "t", Quoted: true}}
+	for i, w := range want {
+		got := items[i].Expr.(*ColumnRef).Parts[0]
+		got.Pos = Pos{}
+		if got != w {
+			t.Errorf("item %d: %+v, want %+v", i, got, w)
+		}
+	}
+}
