@@ -39,6 +39,7 @@ type CreateTable struct {
 	OrReplace bool
 	Name      Ident
 	Columns   []ColumnDef
+	Watermark *Watermark
 	With      []Option
 }
 
@@ -47,19 +48,35 @@ type Option struct {
 	Key, Value string
 }
 
-// ColumnDef is one column of a CREATE STREAM or CREATE TABLE.
+// ColumnDef is one column of a CREATE STREAM or CREATE TABLE. A computed column of a Flink table
+// (name AS expr) has Computed set and no Type.
 type ColumnDef struct {
-	Name    Ident
-	Type    *DataType
-	NotNull bool
+	Name     Ident
+	Type     *DataType
+	NotNull  bool
+	Computed Expr
+}
+
+// Watermark is Flink's WATERMARK FOR column AS expr in a CREATE TABLE.
+type Watermark struct {
+	Column Ident
+	Expr   Expr
 }
 
 // DataType is a SQL type: Name in upper case as written (VARCHAR, INTEGER, INT, DOUBLE PRECISION,
-// TIMESTAMP, ...) and its parameters, such as VARCHAR(16) or DECIMAL(10, 2).
+// TIMESTAMP, ...) and its parameters, such as VARCHAR(16) or DECIMAL(10, 2). Flink's ROW<name type, ...>
+// has Name ROW and its Fields.
 type DataType struct {
-	Pos  Pos
-	Name string
-	Args []string
+	Pos    Pos
+	Name   string
+	Args   []string
+	Fields []FieldDef
+}
+
+// FieldDef is one field of a ROW type.
+type FieldDef struct {
+	Name Ident
+	Type *DataType
 }
 
 // CreatePump is CREATE [OR REPLACE] PUMP name AS INSERT INTO ... query.
@@ -451,6 +468,13 @@ type Substring struct {
 	From, For Expr
 }
 
+// Overlay is OVERLAY(s PLACING with FROM start [FOR length]).
+type Overlay struct {
+	Pos           Pos
+	S, With, From Expr
+	For           Expr
+}
+
 // Trim is TRIM([BOTH|LEADING|TRAILING] [chars] FROM s); TRIM(s) is a FuncCall.
 type Trim struct {
 	Pos   Pos
@@ -508,6 +532,7 @@ func (*Extract) node()      {}
 func (*Position) node()     {}
 func (*Substring) node()    {}
 func (*Trim) node()         {}
+func (*Overlay) node()      {}
 func (*Cursor) node()       {}
 func (*TableArg) node()     {}
 func (*Subquery) node()     {}
@@ -538,6 +563,7 @@ func (*Extract) expr()      {}
 func (*Position) expr()     {}
 func (*Substring) expr()    {}
 func (*Trim) expr()         {}
+func (*Overlay) expr()      {}
 func (*Cursor) expr()       {}
 func (*TableArg) expr()     {}
 func (*Subquery) expr()     {}

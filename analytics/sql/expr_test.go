@@ -106,6 +106,7 @@ func TestFormatExpressions(t *testing.T) {
 		{`SUBSTRING(s, 2, 3)`, `SUBSTRING(S, 2, 3)`},
 		{`TRIM(LEADING 'x' FROM s)`, `TRIM(LEADING 'x' FROM S)`},
 		{`TRIM(s)`, `TRIM(S)`},
+		{`overlay(s placing 'x' from 2 for 1)`, `OVERLAY(S PLACING 'x' FROM 2 FOR 1)`},
 		{`CASE WHEN a = 0 THEN 'x' WHEN a = 1 THEN 'y' ELSE 'z' END`, `CASE WHEN A = 0 THEN 'x' WHEN A = 1 THEN 'y' ELSE 'z' END`},
 		{`case k when 1 then 'one' end`, `CASE K WHEN 1 THEN 'one' END`},
 		{`LAG(x, 1) IGNORE NULLS OVER w`, `LAG(X, 1) IGNORE NULLS OVER W`},

@@ -122,9 +122,17 @@ func (p *parser) next() Token {
 	return t
 }
 
+// describe writes a token for an error message: words, numbers and operators in double quotes, quoted
+// identifiers and string literals as written, cut short when long.
 func describe(t Token) string {
-	if t.Kind == TokEOF {
+	switch t.Kind {
+	case TokEOF:
 		return "end of input"
+	case TokQuotedIdent, TokString:
+		if r := []rune(t.Raw); len(r) > 40 {
+			return string(r[:36]) + "..."
+		}
+		return t.Raw
 	}
 	return strconv.Quote(t.Raw)
 }
@@ -255,7 +263,7 @@ func (p *parser) parseCreate() Stmt {
 	switch {
 	case p.acceptKw("STREAM"):
 		s := &CreateStream{Pos: pos, OrReplace: orReplace, Name: p.ident()}
-		s.Columns = p.parseColumnDefs()
+		s.Columns, _ = p.parseColumnDefs(false)
 		if p.acceptKw("DESCRIPTION") {
 			t := p.peek()
 			if t.Kind != TokString {
@@ -268,7 +276,7 @@ func (p *parser) parseCreate() Stmt {
 		return s
 	case p.acceptKw("TABLE"):
 		s := &CreateTable{Pos: pos, OrReplace: orReplace, Name: p.ident()}
-		s.Columns = p.parseColumnDefs()
+		s.Columns, s.Watermark = p.parseColumnDefs(true)
 		if p.acceptKw("WITH") {
 			p.expectOp("(")
 			for {
@@ -314,22 +322,38 @@ func (p *parser) stringLit() string {
 	return t.Text
 }
 
-func (p *parser) parseColumnDefs() []ColumnDef {
+// parseColumnDefs parses the column list of CREATE STREAM or, with flink set, of CREATE TABLE, where computed
+// columns and a WATERMARK may appear too.
+func (p *parser) parseColumnDefs(flink bool) ([]ColumnDef, *Watermark) {
 	p.expectOp("(")
 	var cols []ColumnDef
+	var wm *Watermark
 	for {
-		c := ColumnDef{Name: p.ident(), Type: p.parseType()}
-		if p.acceptKw("NOT") {
-			p.expectKw("NULL")
-			c.NotNull = true
+		if flink && wm == nil && p.isKw("WATERMARK") && isKw(p.peekN(1), "FOR") {
+			p.next()
+			p.next()
+			wm = &Watermark{Column: p.ident()}
+			p.expectKw("AS")
+			wm.Expr = p.parseExpr()
+		} else {
+			c := ColumnDef{Name: p.ident()}
+			if flink && p.acceptKw("AS") {
+				c.Computed = p.parseExpr()
+			} else {
+				c.Type = p.parseType()
+				if p.acceptKw("NOT") {
+					p.expectKw("NULL")
+					c.NotNull = true
+				}
+			}
+			cols = append(cols, c)
 		}
-		cols = append(cols, c)
 		if !p.acceptOp(",") {
 			break
 		}
 	}
 	p.expectOp(")")
-	return cols
+	return cols, wm
 }
 
 // typeNames lists the SQL types; the value says which word may follow to make a two-word name.
@@ -342,6 +366,21 @@ var typeNames = map[string]string{
 
 func (p *parser) parseType() *DataType {
 	t := p.peek()
+	if isKw(t, "ROW") && (p.peekN(1).Kind == TokOp && (p.peekN(1).Text == "<" || p.peekN(1).Text == "(")) {
+		p.next()
+		closing := map[string]string{"<": ">", "(": ")"}[p.next().Text]
+		p.enter()
+		defer p.leave()
+		dt := &DataType{Pos: t.Pos, Name: "ROW"}
+		for {
+			dt.Fields = append(dt.Fields, FieldDef{Name: p.ident(), Type: p.parseType()})
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectOp(closing)
+		return dt
+	}
 	second, ok := typeNames[t.Text]
 	if t.Kind != TokIdent || !ok {
 		p.fail("a data type")
@@ -1048,6 +1087,17 @@ func (p *parser) parseCall() Expr {
 			tr.S = p.parseExpr()
 			p.expectOp(")")
 			return tr
+		case "OVERLAY":
+			o := &Overlay{Pos: name.Pos, S: p.parseExpr()}
+			p.expectKw("PLACING")
+			o.With = p.parseExpr()
+			p.expectKw("FROM")
+			o.From = p.parseExpr()
+			if p.acceptKw("FOR") {
+				o.For = p.parseExpr()
+			}
+			p.expectOp(")")
+			return o
 		case "CURSOR", "EXISTS":
 			if !p.isKw("SELECT") && !p.isOp("(") {
 				p.fail("SELECT")

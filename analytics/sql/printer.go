@@ -89,7 +89,7 @@ func (pr *printer) create(orReplace bool, what string, name Ident) {
 	pr.ident(name)
 }
 
-func (pr *printer) columns(cols []ColumnDef) {
+func (pr *printer) columns(cols []ColumnDef, wm *Watermark) {
 	pr.w(" (")
 	for i, c := range cols {
 		if i > 0 {
@@ -97,16 +97,40 @@ func (pr *printer) columns(cols []ColumnDef) {
 		}
 		pr.w("\n  ")
 		pr.ident(c.Name)
+		if c.Computed != nil {
+			pr.w(" AS ")
+			pr.expr(c.Computed)
+			continue
+		}
 		pr.w(" ")
 		pr.dataType(c.Type)
 		if c.NotNull {
 			pr.w(" NOT NULL")
 		}
 	}
+	if wm != nil {
+		pr.w(",\n  WATERMARK FOR ")
+		pr.ident(wm.Column)
+		pr.w(" AS ")
+		pr.expr(wm.Expr)
+	}
 	pr.w("\n)")
 }
 
 func (pr *printer) dataType(t *DataType) {
+	if t.Fields != nil {
+		pr.w("ROW<")
+		for i, f := range t.Fields {
+			if i > 0 {
+				pr.w(", ")
+			}
+			pr.ident(f.Name)
+			pr.w(" ")
+			pr.dataType(f.Type)
+		}
+		pr.w(">")
+		return
+	}
 	pr.w(t.Name)
 	if len(t.Args) > 0 {
 		pr.w("(", strings.Join(t.Args, ", "), ")")
@@ -117,13 +141,13 @@ func (pr *printer) stmt(s Stmt) {
 	switch s := s.(type) {
 	case *CreateStream:
 		pr.create(s.OrReplace, "STREAM", s.Name)
-		pr.columns(s.Columns)
+		pr.columns(s.Columns, nil)
 		if s.Description != nil {
 			pr.w(" DESCRIPTION ", quoteString(*s.Description))
 		}
 	case *CreateTable:
 		pr.create(s.OrReplace, "TABLE", s.Name)
-		pr.columns(s.Columns)
+		pr.columns(s.Columns, s.Watermark)
 		if len(s.With) > 0 {
 			pr.w(" WITH (")
 			for i, o := range s.With {
@@ -573,6 +597,18 @@ func (pr *printer) expr(e Expr) {
 	case *Substring:
 		pr.w("SUBSTRING(")
 		pr.expr(e.S)
+		pr.w(" FROM ")
+		pr.expr(e.From)
+		if e.For != nil {
+			pr.w(" FOR ")
+			pr.expr(e.For)
+		}
+		pr.w(")")
+	case *Overlay:
+		pr.w("OVERLAY(")
+		pr.expr(e.S)
+		pr.w(" PLACING ")
+		pr.expr(e.With)
 		pr.w(" FROM ")
 		pr.expr(e.From)
 		if e.For != nil {
