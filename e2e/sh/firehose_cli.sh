@@ -6,12 +6,13 @@
 # then one delivery stream per compression format, each object opened with a reader that is not
 # Hydrant's (gzip, unzip, zstd, python3's gzip and zipfile, snappy-java, python-snappy's Hadoop reader).
 #
-# usage: firehose_cli.sh HYDRANT_ENDPOINT S3_ENDPOINT
+# usage: firehose_cli.sh flow|codecs HYDRANT_ENDPOINT S3_ENDPOINT
+# (flow: the user flow; codecs: the compression formats)
 # The bucket "lake" must exist; credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
 # (Hydrant accepts any). Needs aws (v1 or v2), jq, gzip, unzip, zstd, java with
 # /usr/share/java/snappy-java.jar, and a python3 that imports snappy. Exits non-zero on any surprise.
 set -euo pipefail
-hydrant=$1 s3=$2
+part=$1 hydrant=$2 s3=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -46,15 +47,8 @@ wait_keys() {
   fail "no object matching $2 under $1: $(keys "$1" | tr '\n' ' ')"
 }
 
-# --- Every compression format: created first, so that they deliver while the flow below runs. -----
-formats="UNCOMPRESSED GZIP ZIP Snappy HADOOP_SNAPPY ZSTD"
-for f in $formats; do
-  name=codec-$(tr 'A-Z_' 'a-z-' <<<"$f")
-  fh create-delivery-stream --delivery-stream-name "$name" --extended-s3-destination-configuration \
-    "{$dest,\"Prefix\":\"codecs/$f/\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":1},\"CompressionFormat\":\"$f\"}" >/dev/null
-  put "$name" 1 300
-done
-
+case $part in
+flow)
 # --- The README's flow. ----------------------------------------------------------------------------
 day=$(date -u +%Y/%m/%d)
 arn=$(fh create-delivery-stream --delivery-stream-name clicks --extended-s3-destination-configuration \
@@ -106,10 +100,11 @@ s3 cp --quiet "s3://lake/$key2" - | gzip -dc | cmp - <(lines 101 150) || fail "$
 ok "update-destination: version 2 in the key $key2"
 
 names=$(fh list-delivery-streams | jq -r '.DeliveryStreamNames | join(",")')
-[ "$names" = "clicks,codec-gzip,codec-hadoop-snappy,codec-snappy,codec-uncompressed,codec-zip,codec-zstd" ] ||
+[ "$names" = "clicks" ] ||
   fail "list-delivery-streams: $names"
-fh list-delivery-streams --limit 2 | jq -e '.HasMoreDeliveryStreams == true and (.DeliveryStreamNames | length) == 2' >/dev/null ||
-  fail "list-delivery-streams --limit 2"
+fh create-delivery-stream --delivery-stream-name views --s3-destination-configuration "{$dest}" >/dev/null
+fh list-delivery-streams --limit 1 | jq -e '.HasMoreDeliveryStreams == true and .DeliveryStreamNames == ["clicks"]' >/dev/null ||
+  fail "list-delivery-streams --limit 1"
 ok "list-delivery-streams"
 
 fh tag-delivery-stream --delivery-stream-name clicks --tags Key=team,Value=data Key=env,Value=test
@@ -127,13 +122,36 @@ if out=$(fh put-record-batch --delivery-stream-name clicks --records "$(records 
 grep -q ResourceNotFoundException <<<"$out" || fail "put after delete: $out"
 ok "delete-delivery-stream"
 
-# --- The compression formats, read back with standard tools. ---------------------------------------
+;;
+codecs)
+# --- Every compression format, read back with standard tools. ------------------------------------
+formats="UNCOMPRESSED GZIP ZIP Snappy HADOOP_SNAPPY ZSTD"
+pids=()
+for f in $formats; do
+  name=codec-$(tr 'A-Z_' 'a-z-' <<<"$f")
+  (
+    fh create-delivery-stream --delivery-stream-name "$name" --extended-s3-destination-configuration \
+      "{$dest,\"Prefix\":\"codecs/$f/\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":1},\"CompressionFormat\":\"$f\"}" >/dev/null
+    put "$name" 1 300
+  ) &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || fail "creating the compression formats' delivery streams"; done
+
 snappy_py=""
 for py in python3 /usr/bin/python3; do
   if "$py" -c 'import snappy.hadoop_snappy' 2>/dev/null; then snappy_py=$py; break; fi
 done
 [ -n "$snappy_py" ] || fail "no python3 imports snappy (apt-get install python3-snappy)"
 lines 1 300 >"$tmp/want"
+for i in $(seq 100); do # until every format has an object
+  listed=$(keys codecs/) missing=""
+  for f in $formats; do grep -q "^codecs/$f/" <<<"$listed" || missing+=" $f"; done
+  [ -z "$missing" ] && break
+  [ "$i" != 100 ] || fail "no object for$missing: $listed"
+  sleep 0.3
+done
+s3 cp --quiet --recursive s3://lake/codecs/ "$tmp/codecs/"
 for f in $formats; do
   case $f in
     UNCOMPRESSED) ext="" ;; GZIP) ext=.gz ;; ZIP) ext=.zip ;; Snappy | HADOOP_SNAPPY) ext=.snappy ;; ZSTD) ext=.zst ;;
@@ -141,9 +159,9 @@ for f in $formats; do
   name=codec-$(tr 'A-Z_' 'a-z-' <<<"$f")
   pattern="^codecs/$f/[0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{2}/$name-1-[0-9]{4}(-[0-9]{2}){5}-[0-9a-f-]+${ext//./\\.}\$"
   : >"$tmp/$f.all"
-  for key in $(wait_keys "codecs/$f/" "$pattern" 1); do
-    obj=$tmp/$(basename "$key")
-    s3 cp --quiet "s3://lake/$key" "$obj"
+  for key in $(cd "$tmp" && find "codecs/$f" -type f | sort); do
+    grep -qE "$pattern" <<<"$key" || fail "object $key: not Firehose's key shape"
+    obj=$tmp/$key
     case $f in
       UNCOMPRESSED) cat "$obj" >"$obj.out" ;;
       GZIP)
@@ -164,4 +182,7 @@ for f in $formats; do
   sort "$tmp/$f.all" | cmp - <(sort "$tmp/want") || fail "$f objects do not hold records 1 to 300 exactly once"
   ok "$f: objects with extension '$ext' hold every record once"
 done
+;;
+*) fail "usage: firehose_cli.sh flow|codecs HYDRANT_ENDPOINT S3_ENDPOINT" ;;
+esac
 echo "all ok"
