@@ -373,10 +373,13 @@ type IntervalCast struct {
 	ToUnit string
 }
 
-// IsNull is x IS [NOT] NULL.
-type IsNull struct {
-	X   Expr
-	Not bool
+// Is is x IS [NOT] What, where What is NULL, TRUE, FALSE or UNKNOWN, or x IS [NOT] DISTINCT FROM y
+// (What is "DISTINCT FROM" and Y is set).
+type Is struct {
+	X    Expr
+	Not  bool
+	What string
+	Y    Expr
 }
 
 // Like is x [NOT] LIKE pattern [ESCAPE e], or x [NOT] SIMILAR TO pattern [ESCAPE e] when Similar.
@@ -519,7 +522,7 @@ func (*UnaryExpr) node()    {}
 func (*BinaryExpr) node()   {}
 func (*ParenExpr) node()    {}
 func (*IntervalCast) node() {}
-func (*IsNull) node()       {}
+func (*Is) node()           {}
 func (*Like) node()         {}
 func (*In) node()           {}
 func (*Between) node()      {}
@@ -550,7 +553,7 @@ func (*UnaryExpr) expr()    {}
 func (*BinaryExpr) expr()   {}
 func (*ParenExpr) expr()    {}
 func (*IntervalCast) expr() {}
-func (*IsNull) expr()       {}
+func (*Is) expr()           {}
 func (*Like) expr()         {}
 func (*In) expr()           {}
 func (*Between) expr()      {}

@@ -15,11 +15,15 @@ func tree(e Expr) string {
 		return "[" + e.Op + " " + tree(e.X) + "]"
 	case *ParenExpr:
 		return "(" + tree(e.X) + ")"
-	case *IsNull:
+	case *Is:
+		not := ""
 		if e.Not {
-			return "[" + tree(e.X) + " IS NOT NULL]"
+			not = "NOT "
 		}
-		return "[" + tree(e.X) + " IS NULL]"
+		if e.Y != nil {
+			return "[" + tree(e.X) + " IS " + not + e.What + " " + tree(e.Y) + "]"
+		}
+		return "[" + tree(e.X) + " IS " + not + e.What + "]"
 	case *Like:
 		op := " LIKE "
 		if e.Similar {
@@ -63,6 +67,8 @@ func TestExpressions(t *testing.T) {
 		{"a <> b", "[A <> B]"},
 		{"a != b", "[A != B]"},
 		{"a IS NULL OR b IS NOT NULL", "[[A IS NULL] OR [B IS NOT NULL]]"},
+		{"a IS TRUE AND b IS NOT UNKNOWN", "[[A IS TRUE] AND [B IS NOT UNKNOWN]]"},
+		{"a IS NOT DISTINCT FROM b + 1 OR c", "[[A IS NOT DISTINCT FROM [B + 1]] OR C]"},
 		{"x BETWEEN a + 1 AND b AND c", "[[X BETWEEN [A + 1] AND B] AND C]"},
 		{"x NOT LIKE 'a%' AND y SIMILAR TO '%AMZN%'", "[[X NOT LIKE 'a%'] AND [Y SIMILAR TO '%AMZN%']]"},
 		{"x IN (1, 2, 3)", "[X IN 1,2,3]"},

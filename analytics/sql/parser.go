@@ -55,6 +55,29 @@ func Parse(src string) (*Script, error) {
 	return &s, nil
 }
 
+// ParseQuery parses one query, such as `hydrant sql` runs; a trailing semicolon is allowed.
+func ParseQuery(src string) (QueryExpr, error) {
+	p, err := newParser(src)
+	if err != nil {
+		return nil, err
+	}
+	var q QueryExpr
+	err = p.run(func() {
+		if !p.isKw("SELECT") && !p.isOp("(") {
+			p.fail("SELECT")
+		}
+		q = p.parseQuery()
+		p.acceptOp(";")
+		if p.peek().Kind != TokEOF {
+			p.fail("end of input")
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
 // ParseExpr parses one scalar expression.
 func ParseExpr(src string) (Expr, error) {
 	p, err := newParser(src)
@@ -822,9 +845,18 @@ func (p *parser) parsePredicate() Expr {
 			continue
 		}
 		if p.acceptKw("IS") {
-			not := p.acceptKw("NOT")
-			p.expectKw("NULL")
-			l = &IsNull{X: l, Not: not}
+			is := &Is{X: l, Not: p.acceptKw("NOT")}
+			switch {
+			case p.isKw("NULL") || p.isKw("TRUE") || p.isKw("FALSE") || p.isKw("UNKNOWN"):
+				is.What = p.next().Text
+			case p.acceptKw("DISTINCT"):
+				p.expectKw("FROM")
+				is.What = "DISTINCT FROM"
+				is.Y = p.parseAdditive()
+			default:
+				p.fail("NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM")
+			}
+			l = is
 			continue
 		}
 		not := false
@@ -899,8 +931,8 @@ func (p *parser) parseUnary() Expr {
 	}
 	x := p.parsePrimary()
 	for p.isOp("::") {
-		t := p.next()
-		x = &Cast{Pos: t.Pos, X: x, Type: p.parseType()}
+		p.next()
+		x = &Cast{Pos: Start(x), X: x, Type: p.parseType()}
 	}
 	return x
 }

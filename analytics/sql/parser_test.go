@@ -348,3 +348,51 @@ func TestIdentifierCase(t *testing.T) {
 		}
 	}
 }
+
+func TestStart(t *testing.T) {
+	q, err := ParseQuery("SELECT STREAM a.b + 1,\n  x::INTEGER, f(y) OVER w, c IS NULL\nFROM s JOIN t ON s.k = t.k;")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := q.(*Select)
+	tests := []struct {
+		n    Node
+		want string
+	}{
+		{sel, "1:1"},
+		{sel.Items[0].Expr, "1:15"},
+		{sel.Items[1].Expr, "2:3"},
+		{sel.Items[2].Expr, "2:15"},
+		{sel.Items[3].Expr, "2:28"},
+		{sel.From, "3:6"},
+		{sel.From.(*Join).On, "3:18"},
+	}
+	for i, tt := range tests {
+		if got := Start(tt.n).String(); got != tt.want {
+			t.Errorf("node %d (%T) starts at %s, want %s", i, tt.n, got, tt.want)
+		}
+	}
+	if _, err := ParseQuery("SELECT STREAM a FROM s; SELECT STREAM b FROM t"); err == nil || err.Error() != `1:25: expected end of input, found "SELECT"` {
+		t.Errorf("two queries: %v", err)
+	}
+	if _, err := ParseQuery("CREATE STREAM s (a INT)"); err == nil || err.Error() != `1:1: expected SELECT, found "CREATE"` {
+		t.Errorf("a statement: %v", err)
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	apps := applications(b)
+	var size int64
+	for _, a := range apps {
+		size += int64(len(a.src))
+	}
+	b.ReportAllocs()
+	b.SetBytes(size)
+	for b.Loop() {
+		for _, a := range apps {
+			if _, err := Parse(a.src); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

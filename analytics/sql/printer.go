@@ -490,12 +490,16 @@ func (pr *printer) expr(e Expr) {
 		if e.ToUnit != "" {
 			pr.w(" TO ", e.ToUnit)
 		}
-	case *IsNull:
+	case *Is:
 		pr.expr(e.X)
+		pr.w(" IS ")
 		if e.Not {
-			pr.w(" IS NOT NULL")
-		} else {
-			pr.w(" IS NULL")
+			pr.w("NOT ")
+		}
+		pr.w(e.What)
+		if e.Y != nil {
+			pr.w(" ")
+			pr.expr(e.Y)
 		}
 	case *Like:
 		pr.expr(e.X)

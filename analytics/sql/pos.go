@@ -1,0 +1,100 @@
+package sql
+
+// Start returns where n begins in the source: its own position, or its first child's for nodes that begin with
+// a child (a BinaryExpr begins where its left operand does). The planner reports its errors there.
+func Start(n Node) Pos {
+	switch n := n.(type) {
+	case *CreateStream:
+		return n.Pos
+	case *CreateTable:
+		return n.Pos
+	case *CreatePump:
+		return n.Pos
+	case *Insert:
+		return n.Pos
+	case *CreateFunction:
+		return n.Pos
+	case *CreateView:
+		return n.Pos
+	case *QueryStmt:
+		return Start(n.Query)
+	case *Select:
+		return n.Pos
+	case *SetOp:
+		return Start(n.L)
+	case *ParenQuery:
+		return n.Pos
+	case *TableRef:
+		return n.Pos
+	case *DerivedTable:
+		return n.Pos
+	case *TableFunc:
+		return n.Pos
+	case *Join:
+		return Start(n.L)
+	case *ColumnRef:
+		return n.Parts[0].Pos
+	case *Star:
+		if len(n.Qualifier) > 0 {
+			return n.Qualifier[0].Pos
+		}
+		return n.Pos
+	case *NumberLit:
+		return n.Pos
+	case *StringLit:
+		return n.Pos
+	case *BoolLit:
+		return n.Pos
+	case *NullLit:
+		return n.Pos
+	case *IntervalLit:
+		return n.Pos
+	case *TypedLit:
+		return n.Pos
+	case *UnaryExpr:
+		return n.Pos
+	case *BinaryExpr:
+		return Start(n.L)
+	case *ParenExpr:
+		return n.Pos
+	case *IntervalCast:
+		return n.X.Pos
+	case *Is:
+		return Start(n.X)
+	case *Like:
+		return Start(n.X)
+	case *In:
+		return Start(n.X)
+	case *Between:
+		return Start(n.X)
+	case *Case:
+		return n.Pos
+	case *Cast:
+		return n.Pos
+	case *FuncCall:
+		return n.Name.Pos
+	case *Step:
+		return n.Pos
+	case *FloorTo:
+		return n.Pos
+	case *Extract:
+		return n.Pos
+	case *Position:
+		return n.Pos
+	case *Substring:
+		return n.Pos
+	case *Overlay:
+		return n.Pos
+	case *Trim:
+		return n.Pos
+	case *Cursor:
+		return n.Pos
+	case *TableArg:
+		return n.Pos
+	case *Subquery:
+		return n.Pos
+	case *Exists:
+		return n.Pos
+	}
+	return Pos{}
+}
