@@ -396,3 +396,28 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestTestdataMatchesShared checks, where the shared corpus sits next to the repository (../shared/sql, as on the
+// development machine; a clean clone does not have it), that testdata holds every application of it unchanged.
+func TestTestdataMatchesShared(t *testing.T) {
+	shared := filepath.Join("..", "..", "..", "shared", "sql")
+	files, _ := filepath.Glob(filepath.Join(shared, "*", "*.sql"))
+	if len(files) == 0 {
+		t.Skip("no shared corpus at " + shared)
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(shared, f)
+		want, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join("testdata", rel))
+		if err != nil {
+			t.Errorf("%s is not copied into testdata: %v", rel, err)
+			continue
+		}
+		if string(got) != string(want) {
+			t.Errorf("testdata/%s differs from %s", rel, f)
+		}
+	}
+}
