@@ -70,10 +70,14 @@ type Output struct {
 
 // DeliveryConfig configures one delivery stream's delivery.
 type DeliveryConfig struct {
-	Name   string // the delivery stream's name, part of every object id
-	Store  *streams.Store
-	Scope  streams.Scope
-	Source streams.StreamRef
+	Name string // the delivery stream's name, part of every object id
+	// Identity tells this delivery stream from every other that may write under the same keys: one
+	// of the same name in another account or region, or one deleted and made again (its log starts
+	// again at position 0). Part of every object id; the Manager gives the ARN and the creation time.
+	Identity string
+	Store    *streams.Store
+	Scope    streams.Scope
+	Source   streams.StreamRef
 	// StartAt is where a shard with no cursor yet begins: streams.IteratorTrimHorizon, or
 	// streams.IteratorLatest meaning the records that arrived from DeliveryStart on.
 	StartAt       string
@@ -636,6 +640,9 @@ func (d *Delivery) scan(shardID string, r Range, fn func(*streams.Entry) error) 
 func (d *Delivery) objectID(r Range, p Partition, errorType string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\x00%s\x00%s", d.cfg.Name, r.Shard, r.From, r.To, p.enc, errorType)
+	if d.cfg.Identity != "" {
+		fmt.Fprintf(h, "\x00%s", d.cfg.Identity)
+	}
 	x := hex.EncodeToString(h.Sum(nil)[:16])
 	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
 }

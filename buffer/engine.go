@@ -1,6 +1,7 @@
 package buffer
 
 import (
+	"fmt"
 	"path/filepath"
 	"sync"
 
@@ -76,8 +77,12 @@ func (m *Manager) newDelivery(ds *deliveryStream, cfg *Config, version int64) (*
 		}
 	}
 	sc, ref, startAt := ds.Source()
+	ds.mu.RLock()
+	created := ds.mu.meta.Created
+	ds.mu.RUnlock()
 	return StartDelivery(DeliveryConfig{
 		Name:          name,
+		Identity:      fmt.Sprintf("%s@%d", ds.ARN(), created),
 		Store:         m.store,
 		Scope:         sc,
 		Source:        ref,
