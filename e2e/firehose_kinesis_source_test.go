@@ -360,3 +360,92 @@ func TestFirehoseKinesisSourceKill9(t *testing.T) {
 		t.Fatalf("only %d records acknowledged: the test did not load the server", len(acked))
 	}
 }
+
+// TestFirehoseKinesisSourceReshardedBefore: the source was resharded (split, then merged) before the
+// delivery streams were made, so its closed shards hold only old records. TRIM_HORIZON delivers every
+// record of every shard once; LATEST only the records put after its creation, and it does not stall
+// on the closed shards.
+func TestFirehoseKinesisSourceReshardedBefore(t *testing.T) {
+	mio, srv, _ := startWithMinIO(t)
+	ctx := context.Background()
+	kc, fc := kinesisClient(srv.endpoint()), firehoseClient(srv.endpoint())
+	createStream(t, kc, "old", 1)
+	put := func(from, to int) []string {
+		t.Helper()
+		var lines []string
+		var entries []types.PutRecordsRequestEntry
+		for i := from; i < to; i++ {
+			lines = append(lines, fmt.Sprintf("old-%04d", i))
+			entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprint(i)), Data: []byte(lines[len(lines)-1] + "\n")})
+		}
+		out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("old"), Records: entries})
+		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+			t.Fatalf("PutRecords: %v", err)
+		}
+		return lines
+	}
+	reshard := func(to int32) {
+		t.Helper()
+		if _, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("old"),
+			TargetShardCount: aws.Int32(to), ScalingType: types.ScalingTypeUniformScaling}); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; ; i++ {
+			d, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("old")})
+			if err == nil && d.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive && aws.ToInt32(d.StreamDescriptionSummary.OpenShardCount) == to {
+				return
+			}
+			if i == 500 {
+				t.Fatalf("no %d open shards", to)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	before := put(0, 100)
+	reshard(2)
+	before = append(before, put(100, 200)...)
+	reshard(1)
+	before = append(before, put(200, 300)...)
+	time.Sleep(50 * time.Millisecond)
+	for _, tc := range []struct{ name, pos string }{{"late", "LATEST"}, {"trim", "TRIM_HORIZON"}} {
+		if _, err := fc.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{
+			DeliveryStreamName: aws.String(tc.name),
+			DeliveryStreamType: fhtypes.DeliveryStreamTypeKinesisStreamAsSource,
+			KinesisStreamSourceConfiguration: &fhtypes.KinesisStreamSourceConfiguration{
+				KinesisStreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/old"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x")},
+			ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+				BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x"),
+				Prefix:            aws.String(tc.name + "/"),
+				BufferingHints:    &fhtypes.BufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(1)},
+				CompressionFormat: fhtypes.CompressionFormatGzip,
+			},
+			Tags: []fhtypes.Tag{{Key: aws.String("hydrant:starting-position"), Value: aws.String(tc.pos)}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := put(300, 400)
+	for _, tc := range []struct {
+		prefix string
+		want   []string
+	}{{"late/", after}, {"trim/", append(append([]string(nil), before...), after...)}} {
+		var got map[string]int
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+			got = lakeRecords(t, mio, tc.prefix)
+			if len(got) >= len(tc.want) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %d of %d records in the bucket\nserver log:\n%s", tc.prefix, len(got), len(tc.want), srv.log())
+			}
+		}
+		for _, l := range tc.want {
+			if got[l] != 1 {
+				t.Fatalf("%s: record %s in the bucket %d times", tc.prefix, l, got[l])
+			}
+		}
+		if len(got) != len(tc.want) {
+			t.Fatalf("%s: %d records in the bucket, want %d", tc.prefix, len(got), len(tc.want))
+		}
+	}
+}
