@@ -30,6 +30,7 @@ import (
 // without HYDRANT_MINIO_BIN.
 func BenchmarkDynamicPartitions(b *testing.B) {
 	const total = 128 << 20
+	parent := b
 	dir := b.TempDir()
 	store, err := streams.Open(streams.Options{Dir: filepath.Join(dir, "data")})
 	if err != nil {
@@ -69,8 +70,9 @@ func BenchmarkDynamicPartitions(b *testing.B) {
 					}
 					sink = f
 				} else {
-					if srv == nil {
-						srv = miniotest.Start(b)
+					if srv == nil { // one server for the minio cases, living as long as the parent
+						miniotest.Bin(b) // skips this case, not the parent, without a binary
+						srv = miniotest.Start(parent)
 						srv.CreateBucket("lake")
 					}
 					s3, err := sinks.NewS3(context.Background(), sinks.S3Options{Endpoint: srv.Endpoint(), Region: miniotest.Region,
