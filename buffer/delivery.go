@@ -497,11 +497,19 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 	oldest := time.UnixMilli(c.Oldest)
 	keys := map[Partition]string{}   // the key of every partition with records
 	badKeys := map[Partition]error{} // partitions whose key cannot be made
+	// memo remembers, for each record of the cut in scan order, the one partition all its outputs
+	// went to (an index into order), memoMixed if they went to several, or memoNone if it has none
+	// to deliver: the passes that write a group of partitions then run the processor only on the
+	// records of that group, not on the whole cut again.
+	var memo []int32
+	partIdx := map[Partition]int32{}
+	var order []Partition
 	var failed []failedRecord
 	err := d.scan(shardID, r, func(e *streams.Entry) error {
 		st.Records++
 		st.Bytes += int64(len(e.Data))
 		refused := false
+		m := int32(memoNone)
 		return d.process(e.Data, func(p Partition, _ []byte) {
 			if _, ok := keys[p]; !ok && badKeys[p] == nil {
 				key, err := d.cfg.Output.Key(KeyInput{Oldest: oldest, ID: d.objectID(r, p, ""), Partition: p})
@@ -509,30 +517,48 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 					badKeys[p] = err
 				} else {
 					keys[p] = key
+					partIdx[p] = int32(len(order))
+					order = append(order, p)
 				}
 			}
-			if err := badKeys[p]; err != nil && !refused {
-				refused = true
-				failed = append(failed, failedRecord{seq: e.Seq, err: &ProcessingError{OutputType: "processing-failed",
-					Code: "S3.InvalidPrefix", Message: err.Error()}})
+			if err := badKeys[p]; err != nil {
+				if !refused {
+					refused = true
+					failed = append(failed, failedRecord{seq: e.Seq, err: &ProcessingError{OutputType: "processing-failed",
+						Code: "S3.InvalidPrefix", Message: err.Error()}})
+				}
+				return
+			}
+			switch i := partIdx[p]; {
+			case m == memoNone:
+				m = i
+			case m != i:
+				m = memoMixed
 			}
 		}, func(pe *ProcessingError) {
+			refused = true
 			failed = append(failed, failedRecord{seq: e.Seq, err: pe})
+		}, func() {
+			if refused {
+				m = memoNone // all or nothing: a refused record goes to the error output only
+			}
+			memo = append(memo, m)
 		})
 	})
 	if err != nil {
 		return st, err
 	}
-	parts := keys
-	order := make([]Partition, 0, len(parts))
-	for p := range parts {
-		order = append(order, p)
-	}
-	sort.Slice(order, func(i, j int) bool { return order[i].less(order[j]) })
-	for len(order) > 0 {
-		group := order[:min(len(order), d.cfg.Output.OpenObjects)]
-		order = order[len(group):]
-		n, err := d.deliverGroup(ctx, shardID, r, oldest, group, keys)
+	// Objects go out in partition order, so a retried delivery groups them the same way.
+	sorted := append([]Partition(nil), order...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].less(sorted[j]) })
+	for len(sorted) > 0 {
+		group := sorted[:min(len(sorted), d.cfg.Output.OpenObjects)]
+		sorted = sorted[len(group):]
+		in := make(map[int32]bool, len(group))
+		for _, p := range group {
+			in[partIdx[p]] = true
+		}
+		n, err := d.deliverGroup(ctx, shardID, r, oldest, group, keys, memo, in)
 		if err != nil {
 			return st, err
 		}
@@ -551,7 +577,7 @@ func (d *Delivery) deliver(ctx context.Context, shardID string, c Cut) (Delivery
 
 // deliverGroup writes the objects of a group of partitions in one pass over the cut's records.
 func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, oldest time.Time, group []Partition,
-	keys map[Partition]string) (stored int64, err error) {
+	keys map[Partition]string, memo []int32, in map[int32]bool) (stored int64, err error) {
 	if slots := d.cfg.Output.Slots; slots != nil {
 		if err := slots.Acquire(ctx, int64(len(group))); err != nil {
 			return 0, err
@@ -567,13 +593,19 @@ func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, ol
 		}
 		objs[p] = u
 	}
+	i := 0
 	werr := d.scan(shardID, r, func(e *streams.Entry) error {
+		m := memo[i]
+		i++
+		if m == memoNone || m >= 0 && !in[m] {
+			return nil // none of this record goes to this group's objects
+		}
 		var err error
 		d.process(e.Data, func(p Partition, out []byte) {
 			if u := objs[p]; u != nil && err == nil {
 				_, err = u.w.Write(out)
 			}
-		}, func(*ProcessingError) {})
+		}, func(*ProcessingError) {}, nil)
 		return err
 	})
 	if werr != nil {
@@ -592,8 +624,18 @@ func (d *Delivery) deliverGroup(ctx context.Context, shardID string, r Range, ol
 	return stored, nil
 }
 
-// process runs the processor (or passes the record through) and reports a refusal.
-func (d *Delivery) process(data []byte, emit func(Partition, []byte), refuse func(*ProcessingError)) error {
+// Memo values of a record with no single partition.
+const (
+	memoNone  = -1 // nothing to deliver (refused, or no output)
+	memoMixed = -2 // outputs in several partitions
+)
+
+// process runs the processor (or passes the record through) and reports a refusal; done, when not
+// nil, is called once the record's outputs have all been emitted.
+func (d *Delivery) process(data []byte, emit func(Partition, []byte), refuse func(*ProcessingError), done func()) error {
+	if done != nil {
+		defer done()
+	}
 	if d.cfg.Output.Process == nil {
 		emit(Partition{}, data)
 		return nil
