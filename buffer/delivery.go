@@ -220,7 +220,8 @@ func (d *Delivery) Err() error {
 	return d.mu.err
 }
 
-// run starts lanes as shards become eligible and waits for them.
+// run starts lanes as shards become eligible and waits for them. If the source stream is deleted and
+// created again under its name, the lanes of the old one end and delivery starts over on the new one.
 func (d *Delivery) run(ctx context.Context) {
 	defer close(d.done)
 	defer d.wg.Wait()
@@ -229,10 +230,35 @@ func (d *Delivery) run(ctx context.Context) {
 	laneDone := make(chan string)
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
+	// A generation's lanes read one incarnation of the source stream; its context ends them.
+	type generation struct {
+		ctx  context.Context
+		stop context.CancelFunc
+	}
+	newGeneration := func() generation {
+		c, stop := context.WithCancel(ctx)
+		return generation{c, stop}
+	}
+	gen := newGeneration()
+	defer func() { gen.stop() }()
 	for {
-		_, shards, err := d.cfg.Store.ListShards(d.cfg.Scope, d.cfg.Source, streams.ShardFilter{}, time.Time{})
+		info, shards, err := d.cfg.Store.ListShards(d.cfg.Scope, d.cfg.Source, streams.ShardFilter{}, time.Time{})
 		if err != nil {
 			d.cfg.Logger.Warn("delivery: list source shards", "delivery", d.cfg.Name, "err", err)
+		} else if created := info.Created.UnixMilli(); created != d.journal.Source() {
+			if d.journal.Source() != 0 {
+				d.cfg.Logger.Warn("delivery: the source stream was created again: starting over on the new one",
+					"delivery", d.cfg.Name, "stream", info.Name)
+				gen.stop()
+				d.wg.Wait()
+				gen = newGeneration()
+				clear(started)
+				clear(finished)
+			}
+			if err := d.journal.SetSource(created); err != nil {
+				d.fail(err)
+				return
+			}
 		}
 		listed := map[string]bool{}
 		for _, sh := range shards {
@@ -254,17 +280,17 @@ func (d *Delivery) run(ctx context.Context) {
 			}
 			started[sh.ID] = true
 			d.wg.Add(1)
-			go func() {
+			go func(gen context.Context) {
 				defer d.wg.Done()
-				err := d.lane(ctx, sh.ID)
-				if err != nil && ctx.Err() == nil {
+				err := d.lane(gen, sh.ID)
+				if err != nil && gen.Err() == nil {
 					d.fail(err)
 				}
 				select {
 				case laneDone <- sh.ID:
-				case <-ctx.Done():
+				case <-gen.Done():
 				}
-			}()
+			}(gen.ctx)
 		}
 		select {
 		case <-ctx.Done():

@@ -27,8 +27,9 @@
 //	| uint32 | uint32 | u8   | uint64  | int64        | uint16 |            to u64)             |
 //	+--------+--------+------+---------+--------------+--------+--------------------------------+
 //	length: the whole frame; CRC: over everything after the CRC field; kind: 1 planned, 2 delivered
-//	(the cut id only: shards = 0), 3 cursors (every shard's position, From = To, and the last id).
+//	(the cut id only: shards = 0), 3 cursors (every shard's position, From = To, and the last id),
+//	4 source (the source stream's creation time in "oldest"; a new one resets cursors and cuts).
 //
-// When the journal grows past a threshold it is compacted: rewritten atomically with one cursors frame
-// and the cuts not yet delivered.
+// When the journal grows past a threshold it is compacted: rewritten atomically with the source frame,
+// one cursors frame and the cuts not yet delivered.
 package buffer

@@ -45,6 +45,7 @@ const (
 	kindPlanned   = 1
 	kindDelivered = 2
 	kindCursors   = 3 // written by compaction: every shard's cursor (From = To = cursor), ID the last id
+	kindSource    = 4 // the source stream's creation time (Oldest), ID the last id: a new one resets all
 
 	journalHeader   = 4 + 4 + 1 + 8 + 8 + 2
 	journalRange    = 4 + 8 + 8
@@ -75,6 +76,7 @@ type Journal struct {
 		pending []Cut          // planned, not delivered, in plan order
 		cursors map[int]uint64 // per shard, the end of its last planned cut: where planning resumes
 		lastID  uint64         // the highest cut id planned
+		source  int64          // the source stream's creation time, Unix ms; 0 if never recorded
 		err     error
 	}
 }
@@ -159,6 +161,17 @@ func (j *Journal) applyLocked(c Cut, kind byte) {
 			j.mu.cursors[r.Shard] = max(j.mu.cursors[r.Shard], r.To)
 		}
 		j.mu.lastID = max(j.mu.lastID, c.ID)
+	case kindSource:
+		if c.Oldest != j.mu.source {
+			// Another stream of the same name: the positions and planned cuts of the old one mean
+			// nothing in it (its records are gone with it).
+			if j.mu.source != 0 {
+				clear(j.mu.cursors)
+				j.mu.pending = nil
+			}
+			j.mu.source = c.Oldest
+		}
+		j.mu.lastID = max(j.mu.lastID, c.ID)
 	case kindDelivered:
 		for i := range j.mu.pending {
 			if j.mu.pending[i].ID == c.ID {
@@ -202,7 +215,7 @@ func decodeFrame(b []byte) (c Cut, kind byte, n int, err error) {
 	c.ID = journalOrder.Uint64(b[9:])
 	c.Oldest = int64(journalOrder.Uint64(b[17:]))
 	count := int(journalOrder.Uint16(b[25:]))
-	if count != (n-journalHeader)/journalRange || kind < kindPlanned || kind > kindCursors {
+	if count != (n-journalHeader)/journalRange || kind < kindPlanned || kind > kindSource {
 		return c, 0, 0, errJournalFrame
 	}
 	p := b[journalHeader:n]
@@ -246,6 +259,27 @@ func (j *Journal) PlanNext(c Cut) (Cut, error) {
 	defer j.mu.Unlock()
 	c.ID = j.mu.lastID + 1
 	return c, j.planLocked(c)
+}
+
+// Source returns the creation time (Unix ms) of the source stream the cursors belong to, 0 if none
+// was recorded.
+func (j *Journal) Source() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.mu.source
+}
+
+// SetSource durably records the source stream's creation time. A different one than recorded means
+// the stream was deleted and created again: every cursor and planned cut is forgotten.
+func (j *Journal) SetSource(createdMs int64) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	c := Cut{ID: j.mu.lastID, Oldest: createdMs}
+	if err := j.writeLocked(appendFrame(nil, kindSource, c), true); err != nil {
+		return err
+	}
+	j.applyLocked(c, kindSource)
+	return nil
 }
 
 // Plan durably records a cut (fsync) before anything of it is uploaded. Its ID must be above every
@@ -314,7 +348,11 @@ func (j *Journal) compactLocked() error {
 		cur.Ranges = append(cur.Ranges, Range{Shard: shard, From: pos, To: pos})
 	}
 	sort.Slice(cur.Ranges, func(a, b int) bool { return cur.Ranges[a].Shard < cur.Ranges[b].Shard })
-	b := appendFrame(nil, kindCursors, cur)
+	var b []byte
+	if j.mu.source != 0 {
+		b = appendFrame(b, kindSource, Cut{ID: j.mu.lastID, Oldest: j.mu.source})
+	}
+	b = appendFrame(b, kindCursors, cur)
 	for _, c := range j.mu.pending {
 		b = appendFrame(b, kindPlanned, c)
 	}

@@ -182,3 +182,32 @@ func FuzzJournalOpen(f *testing.F) {
 		}
 	})
 }
+
+func TestJournalSourceResets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cuts.log")
+	j := openJournal(t, path)
+	if err := j.SetSource(1000); err != nil {
+		t.Fatal(err)
+	}
+	j.Plan(cut(1, 0, 0, 10))
+	j.Plan(cut(2, 0, 10, 20))
+	j.Delivered(1)
+	if err := j.SetSource(1000); err != nil { // the same stream: nothing changes
+		t.Fatal(err)
+	}
+	if pos, _ := j.Cursor(0); pos != 20 || len(j.Pending()) != 1 {
+		t.Fatalf("cursor %d, %d pending after the same source", pos, len(j.Pending()))
+	}
+	if err := j.SetSource(2000); err != nil { // created again
+		t.Fatal(err)
+	}
+	if _, ok := j.Cursor(0); ok || len(j.Pending()) != 0 || j.NextID() != 3 {
+		t.Fatalf("a new source kept the old positions: pending %d, next id %d", len(j.Pending()), j.NextID())
+	}
+	j.Plan(cut(3, 0, 0, 5))
+	j.Close()
+	j2 := openJournal(t, path)
+	if pos, _ := j2.Cursor(0); pos != 5 || j2.Source() != 2000 || len(j2.Pending()) != 1 {
+		t.Fatalf("after reopen: cursor %d, source %d, %d pending", pos, j2.Source(), len(j2.Pending()))
+	}
+}
