@@ -97,27 +97,13 @@ func (ps *putShapes) cborEntryFields(s *cborFastScanner, sc *putScratch, e *stre
 				return false
 			}
 		case "PartitionKey":
-			if seenPK {
+			if !sc.keyField(s, ps.partitionKey, &seenPK, &span.pk) {
 				return false
 			}
-			seenPK = true
-			v, ok := s.text(ps.partitionKey)
-			if !ok {
-				return false
-			}
-			span.pk = [2]int{len(sc.keys), len(sc.keys) + len(v)}
-			sc.keys = append(sc.keys, v...)
 		case "ExplicitHashKey":
-			if seenHK {
+			if !sc.keyField(s, ps.hashKey, &seenHK, &span.hk) {
 				return false
 			}
-			seenHK = true
-			v, ok := s.text(ps.hashKey)
-			if !ok {
-				return false
-			}
-			span.hk = [2]int{len(sc.keys), len(sc.keys) + len(v)}
-			sc.keys = append(sc.keys, v...)
 		default:
 			if extra == nil || !extra(k) {
 				return false

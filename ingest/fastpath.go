@@ -216,27 +216,13 @@ func (ps *putShapes) entryFields(s *fastScanner, sc *putScratch, e *streams.PutE
 				return false
 			}
 		case "PartitionKey":
-			if seenPK {
+			if !sc.keyField(s, ps.partitionKey, &seenPK, &span.pk) {
 				return false
 			}
-			seenPK = true
-			v, ok := s.text(ps.partitionKey)
-			if !ok {
-				return false
-			}
-			span.pk = [2]int{len(sc.keys), len(sc.keys) + len(v)}
-			sc.keys = append(sc.keys, v...)
 		case "ExplicitHashKey":
-			if seenHK {
+			if !sc.keyField(s, ps.hashKey, &seenHK, &span.hk) {
 				return false
 			}
-			seenHK = true
-			v, ok := s.text(ps.hashKey)
-			if !ok {
-				return false
-			}
-			span.hk = [2]int{len(sc.keys), len(sc.keys) + len(v)}
-			sc.keys = append(sc.keys, v...)
 		default:
 			if extra == nil || !extra(k) {
 				return false
@@ -265,6 +251,22 @@ func (sc *putScratch) fixKeys() {
 // against its shape.
 type textScanner interface {
 	text(sh *shape) ([]byte, bool)
+}
+
+// keyField reads a partition key or explicit hash key (once per record) into the scratch key buffer
+// and records where it lies, for either protocol.
+func (sc *putScratch) keyField(s textScanner, sh *shape, seen *bool, span *[2]int) bool {
+	if *seen {
+		return false
+	}
+	*seen = true
+	v, ok := s.text(sh)
+	if !ok {
+		return false
+	}
+	*span = [2]int{len(sc.keys), len(sc.keys) + len(v)}
+	sc.keys = append(sc.keys, v...)
+	return true
 }
 
 // streamMember scans a StreamName, StreamARN or StreamId value into addr, for either protocol.
