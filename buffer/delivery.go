@@ -65,7 +65,6 @@ type Output struct {
 	// serves. Nil: no bound beyond OpenObjects.
 	OpenObjects int
 	Slots       *semaphore.Weighted
-	Metrics     func(objects, bytes int64) // called after each delivered cut; may be nil
 }
 
 // DeliveryConfig configures one delivery stream's delivery.
@@ -492,9 +491,6 @@ func (d *Delivery) deliverRetrying(ctx context.Context, shardID string, c Cut) e
 			s.LastOldestMs = c.Oldest
 			s.LastDoneMs = d.cfg.Now().UnixMilli()
 			d.mu.Unlock()
-			if d.cfg.Output.Metrics != nil {
-				d.cfg.Output.Metrics(st.Objects, st.Bytes)
-			}
 			return d.journal.Delivered(c.ID)
 		}
 		if ctx.Err() != nil {

@@ -6,7 +6,7 @@ import "github.com/hydrantio/hydrant/streams"
 type DeliveryMetrics struct {
 	Scope    streams.Scope
 	Name     string
-	Running  bool // its delivery runs (it is ACTIVE and has a destination)
+	Running  bool // its delivery runs (it is ACTIVE, has a destination, and no fatal error stopped it)
 	Delivery DeliveryStats
 	// Source is the stream the delivery reads: a DirectPut delivery stream's internal stream, whose
 	// incoming counters are the delivery stream's IncomingRecords and IncomingBytes.
@@ -23,7 +23,7 @@ func (m *Manager) Metrics() []DeliveryMetrics {
 		dm.SourceScope, dm.SourceName = sc, ref.Name
 		ds.ctl.Lock()
 		if d := ds.run.d; d != nil {
-			dm.Running = true
+			dm.Running = d.Err() == nil
 			dm.Delivery = d.Stats()
 		}
 		ds.ctl.Unlock()

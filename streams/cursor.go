@@ -71,17 +71,6 @@ func (s *Store) ReadShard(sc Scope, ref StreamRef, id string, from uint64, maxRe
 		Changed: changed}, buf, nil
 }
 
-// SequenceNumber returns the sequence number of the record at position seq of a shard, with the
-// record's arrival time, as GetRecords would show it.
-func (s *Store) SequenceNumber(sc Scope, ref StreamRef, id string, seq uint64, arrivalMs int64) (string, error) {
-	_, sh, err := s.shardForRead(sc, ref, id)
-	if err != nil {
-		return "", err
-	}
-	var b [64]byte
-	return string(sh.appendSeq(b[:0], seq, arrivalMs)), nil
-}
-
 func (s *Store) shardForRead(sc Scope, ref StreamRef, id string) (*stream, *shard, error) {
 	st, err := s.lookup(sc, ref)
 	if err != nil {

@@ -237,8 +237,9 @@ func TestIterators(t *testing.T) {
 	if err := s.DeleteStream(sc, StreamRef{Name: "s"}, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateStream(sc, CreateStreamInput{Name: "s", ShardCount: 1}); err == nil {
-		c.Advance(time.Millisecond) // creation times differ
+	c.Advance(time.Millisecond) // the new stream's creation time differs from the old one's
+	if err := s.CreateStream(sc, CreateStreamInput{Name: "s", ShardCount: 1}); err != nil {
+		t.Fatal(err)
 	}
 	_, err = s.GetRecords(context.Background(), sc, it, 10, "")
 	mustKind(t, err, KindNotFound)
@@ -360,7 +361,7 @@ func TestRetentionDeletesData(t *testing.T) {
 	shardDir := filepath.Join(dir, "streams", sc.Account, sc.Region, "s", "shardId-000000000000")
 	before := dirSize(t, shardDir)
 
-	mustKind(t, s.DecreaseStreamRetentionCheck(ref, 23), KindInvalidArgument)
+	mustKind(t, s.DecreaseRetention(sc, ref, 23), KindInvalidArgument)
 	mustKind(t, s.IncreaseRetention(sc, ref, 8761), KindInvalidArgument)
 	mustKind(t, s.IncreaseRetention(sc, ref, 12), KindInvalidArgument)
 	c.Advance(23 * time.Hour) // the old records are now 25 h old, the new one 23 h
