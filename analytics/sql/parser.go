@@ -78,6 +78,25 @@ func ParseQuery(src string) (QueryExpr, error) {
 	return q, nil
 }
 
+// ParseDataType parses a data type written on its own, such as the SqlType "VARCHAR(4)" of an input column.
+func ParseDataType(src string) (*DataType, error) {
+	p, err := newParser(src)
+	if err != nil {
+		return nil, err
+	}
+	var dt *DataType
+	err = p.run(func() {
+		dt = p.parseType()
+		if p.peek().Kind != TokEOF {
+			p.fail("end of input")
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return dt, nil
+}
+
 // ParseExpr parses one scalar expression.
 func ParseExpr(src string) (Expr, error) {
 	p, err := newParser(src)

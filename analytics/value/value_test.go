@@ -1,0 +1,63 @@
+package value
+
+import (
+	"hash/maphash"
+	"testing"
+)
+
+func TestParseType(t *testing.T) {
+	for in, want := range map[string]string{
+		"VARCHAR(4)": "VARCHAR(4)", "varchar(16)": "VARCHAR(16)", "REAL": "REAL", "INT": "INTEGER",
+		"DECIMAL(10, 2)": "DECIMAL(10,2)", "DOUBLE PRECISION": "DOUBLE", "TIMESTAMP": "TIMESTAMP", "CHAR": "CHAR(1)",
+		"BIGINT": "BIGINT", "BOOLEAN": "BOOLEAN",
+	} {
+		ty, err := ParseType(in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if ty.String() != want {
+			t.Errorf("%s: got %s, want %s", in, ty, want)
+		}
+	}
+	for _, bad := range []string{"VARCHAR(x)", "FOO", "DECIMAL(2,5)", "INTEGER(3)", ""} {
+		if _, err := ParseType(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestCompareAndHash(t *testing.T) {
+	seed := maphash.MakeSeed()
+	hash := func(v Value) uint64 {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		v.Hash(&h)
+		return h.Sum64()
+	}
+	pairs := [][2]Value{{NewInt(1), NewDouble(1)}, {NewString("a"), NewString("a")}, {{}, {}},
+		{NewTimestamp(5), NewTimestamp(5)}}
+	for _, p := range pairs {
+		if Compare(p[0], p[1]) != 0 || hash(p[0]) != hash(p[1]) {
+			t.Errorf("%v and %v: compare %d, hashes differ %v", p[0], p[1], Compare(p[0], p[1]), hash(p[0]) != hash(p[1]))
+		}
+	}
+	if Compare(NewInt(1), NewInt(2)) != -1 || Compare(NewString("b"), NewString("a")) != 1 || Compare(Value{}, NewInt(0)) != -1 {
+		t.Error("order wrong")
+	}
+}
+
+func TestText(t *testing.T) {
+	for _, c := range []struct {
+		v    Value
+		want string
+	}{
+		{NewDouble(1.5), "1.5"}, {NewDouble(100), "100.0"}, {NewInt(-3), "-3"}, {NewBool(true), "true"},
+		{NewTimestamp(1500000000123), "2017-07-14 02:40:00.123"}, {NewInterval(90061001), "1 01:01:01.001"},
+		{NewDouble(1e-5), "1.0E-5"}, {NewDouble(1.25e10), "1.25E10"}, {Value{}, ""}, {NewRow([]Value{NewInt(1), NewString("x")}), "(1,x)"},
+	} {
+		if got := c.v.String(); got != c.want {
+			t.Errorf("%#v: got %q, want %q", c.v, got, c.want)
+		}
+	}
+}
