@@ -209,3 +209,9 @@ func ParseType(s string) (Type, error) {
 	}
 	return FromSQL(dt)
 }
+
+// Column is a named, typed column of an in-application stream or table.
+type Column struct {
+	Name string
+	Type Type
+}
