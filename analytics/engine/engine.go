@@ -9,6 +9,8 @@
 package engine
 
 import (
+	"errors"
+
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
@@ -61,3 +63,50 @@ type Sink interface {
 	Emit(output int, r Row)
 	Error(e ErrorRow)
 }
+
+// Program is a compiled application. It is immutable and may start any number of instances.
+type Program struct {
+	cfg Config
+}
+
+// Compile parses, resolves and plans an application against cfg. Errors carry line and column: a
+// *sql.SyntaxError, or an *Error for a statement that parses but cannot run (unknown stream or column,
+// type mismatch, a streaming GROUP BY without a window key, ...). It returns all errors it found as an
+// Errors list when there are several.
+func Compile(code string, cfg Config) (*Program, error) {
+	return nil, errNotYet
+}
+
+// CompileQuery compiles one query, as `hydrant sql` runs it: its rows are output 0.
+func CompileQuery(query string, cfg Config) (*Program, error) {
+	return nil, errNotYet
+}
+
+// OutputColumns returns the columns of each output (in Config.Outputs order): what an encoder writes.
+func (p *Program) OutputColumns() [][]value.Column { return nil }
+
+// Instance is a running program: operator state, fed by one goroutine.
+type Instance struct {
+	p    *Program
+	sink Sink
+}
+
+// Start makes a fresh instance that emits into sink.
+func (p *Program) Start(sink Sink) *Instance { return &Instance{p: p, sink: sink} }
+
+// Push feeds one row of input (index in Config.Inputs). Rows come in non-decreasing Time across all
+// inputs. Push takes ownership of r.Cols: the engine may keep the slice in window state.
+func (in *Instance) Push(input int, r Row) {}
+
+// Advance says no row with Time < t will follow: windows that end at or before t close and emit, and
+// rows held for ordering are released.
+func (in *Instance) Advance(t int64) {}
+
+// Snapshot returns the instance's state, to be restored with Program.Restore after a restart. Call it
+// between Push calls; with the input positions taken at the same point it makes a consistent checkpoint.
+func (in *Instance) Snapshot() ([]byte, error) { return nil, errNotYet }
+
+// Restore makes an instance from a Snapshot of the same program.
+func (p *Program) Restore(snap []byte, sink Sink) (*Instance, error) { return nil, errNotYet }
+
+var errNotYet = errors.New("engine: not implemented yet")

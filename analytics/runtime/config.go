@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -35,23 +34,13 @@ type Input struct {
 }
 
 // Output sends the rows of one in-application stream (Name, case-sensitive; engine.ErrorStream for
-// error_stream) to a destination, encoded as JSON or CSV.
+// error_stream) to a destination stream, encoded as JSON or CSV. The destination is a stream of the
+// store: a Kinesis stream, or a DirectPut delivery stream's internal log (writing there is what
+// PutRecordBatch does). The runtime writes with store.PutRecords and deterministic partition keys, so that
+// after a restart it can find, in the destination itself, which rows were already written.
 type Output struct {
 	Name   string
 	Format string // "JSON" or "CSV"
-	Dest   Destination
-}
-
-// Record is one output record. Key is deterministic: the same row of the same run always has the same
-// key, so a row written again after a restart is recognisable.
-type Record struct {
-	Key  string
-	Data []byte
-}
-
-// Destination writes output records durably. Put returns only when every record is durable, or an error;
-// the runtime retries failed Puts with backoff (a slow or failing destination holds the application back,
-// as KDA does) until ctx ends.
-type Destination interface {
-	Put(ctx context.Context, recs []Record) error
+	Scope  streams.Scope
+	Ref    streams.StreamRef
 }
