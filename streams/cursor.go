@@ -16,6 +16,7 @@ type ShardBatch struct {
 	Next    uint64          // the position to read next
 	End     bool            // the shard is closed and fully read: no record will ever follow
 	Tip     uint64          // one past the last committed record
+	Floor   int64           // every record at or after Tip will have Arrival >= Floor (Unix ms)
 	Changed <-chan struct{} // closed when records are committed after this read (or the shard seals)
 }
 
@@ -67,7 +68,8 @@ func (s *Store) ReadShard(sc Scope, ref StreamRef, id string, from uint64, maxRe
 	if len(entries) == 0 {
 		next = max(from, sh.log.FirstSeq())
 	}
-	return ShardBatch{Entries: entries, Next: next, End: closed && next >= endSeq, Tip: sh.log.NextSeq(),
+	tip, floor := sh.log.Tip()
+	return ShardBatch{Entries: entries, Next: next, End: closed && next >= endSeq, Tip: tip, Floor: floor,
 		Changed: changed}, buf, nil
 }
 

@@ -74,6 +74,24 @@ func (l *Log) Append(recs []Entry) (Pending, error) {
 	return Pending{g: l.mu.group}, nil
 }
 
+// Tip returns one past the last committed Seq and a floor: every entry at or after that Seq, already
+// appended or appended later, has Arrival >= floor. Positioned readers that merge shards by arrival use
+// it to know, when they are caught up, that nothing earlier can still come.
+//
+// With appends in flight (assigned but not committed), the floor is the last committed Arrival, since
+// Append never assigns less than the previous Arrival. With none, it is max(clock, last Arrival), and
+// the log remembers it as its last Arrival so that a clock going back cannot break the promise.
+func (l *Log) Tip() (tip uint64, floor int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.mu.next != l.mu.committed {
+		return l.mu.committed, l.mu.committedArrival
+	}
+	floor = max(l.opts.Now().UnixMilli(), l.mu.lastArrival)
+	l.mu.lastArrival = floor
+	return l.mu.committed, floor
+}
+
 func (l *Log) appendableLocked() error {
 	switch {
 	case l.mu.err != nil:
