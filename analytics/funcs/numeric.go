@@ -1,0 +1,240 @@
+package funcs
+
+import (
+	"math"
+
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// Numeric functions. Exact arguments keep their type where SQL keeps it (ABS, CEIL, FLOOR, MOD of
+// integers); the transcendental functions return DOUBLE and follow java.lang.Math (LN(0) is -Infinity,
+// SQRT(-1) is NaN), which is what KDA computes them with.
+
+func init() {
+	register(bindAbs, "ABS")
+	register(bindCeilFloor, "CEIL", "CEILING", "FLOOR")
+	register(bindMath1, "EXP", "LN", "LOG10", "SQRT")
+	register(bindPower, "POWER")
+	register(bindMod, "MOD")
+	register(bindRound, "ROUND")
+	register(bindSign, "SIGN")
+}
+
+// numType is the result type of a function that keeps its argument's numeric type; a NULL argument gives
+// DOUBLE.
+func numType(a Arg) value.Type {
+	if a.Type.Numeric() {
+		return a.Type
+	}
+	return value.DoubleType
+}
+
+// withKind makes a number of t's kind from f (exact kinds get f's value as it is; the caller rounds).
+func withKind(k value.Kind, f float64) value.Value {
+	switch k {
+	case value.Int:
+		return value.NewInt(int64(f))
+	case value.Decimal:
+		return value.NewDecimal(f)
+	}
+	return value.NewDouble(f)
+}
+
+func bindAbs(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		v := a[0]
+		if v.K == value.Int {
+			if v.I < 0 {
+				if v.I == math.MinInt64 {
+					return value.Value{}, errorf(NumericOverflow, "ABS(%d) overflows BIGINT", v.I)
+				}
+				v.I = -v.I
+			}
+			return v, nil
+		}
+		v.F = math.Abs(v.F)
+		return v, nil
+	}), numType(args[0]), nil
+}
+
+func bindCeilFloor(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	op := math.Ceil
+	if name == "FLOOR" {
+		op = math.Floor
+	}
+	t := numType(args[0])
+	if t.Base == value.TDecimal {
+		t.Scale = 0
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		v := a[0]
+		if v.K != value.Int {
+			v.F = op(v.F)
+		}
+		return v, nil
+	}), t, nil
+}
+
+func bindMath1(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	var op func(float64) float64
+	switch name {
+	case "EXP":
+		op = math.Exp
+	case "LN":
+		op = math.Log
+	case "LOG10":
+		op = math.Log10
+	case "SQRT":
+		op = math.Sqrt
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewDouble(op(a[0].Float())), nil
+	}), value.DoubleType, nil
+}
+
+func bindPower(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 2, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewDouble(math.Pow(a[0].Float(), a[1].Float())), nil
+	}), value.DoubleType, nil
+}
+
+// bindMod binds MOD(a, b): the remainder with a's sign, as Java's % gives it. Integers give an integer of
+// b's type; MOD by zero is an error row.
+func bindMod(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 2, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	t := numType(args[1])
+	if args[0].Type.Kind() != value.Int || args[1].Type.Kind() != value.Int {
+		t = value.Type{Base: value.TDecimal, Len: 19, Scale: max(args[0].Type.Scale, args[1].Type.Scale)}
+		if args[0].Type.Kind() == value.Double || args[1].Type.Kind() == value.Double {
+			t = value.DoubleType
+		}
+	}
+	k := t.Kind()
+	return strict(func(a []value.Value) (value.Value, error) {
+		x, y := a[0], a[1]
+		if x.K == value.Int && y.K == value.Int {
+			if y.I == 0 {
+				return value.Value{}, errorf(DivisionByZero, "MOD(%d, 0)", x.I)
+			}
+			if y.I == -1 {
+				return withKind(k, 0), nil
+			}
+			return value.NewInt(x.I % y.I), nil
+		}
+		if y.Float() == 0 {
+			return value.Value{}, errorf(DivisionByZero, "MOD by zero")
+		}
+		return withKind(k, math.Mod(x.Float(), y.Float())), nil
+	}), t, nil
+}
+
+// bindRound binds ROUND(x[, places]): half away from zero, as SQL and Java's BigDecimal.ROUND_HALF_UP do.
+func bindRound(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	if len(args) == 2 {
+		if err := needInteger(name, args, 1); err != nil {
+			return nil, value.Type{}, err
+		}
+	}
+	t := numType(args[0])
+	return strict(func(a []value.Value) (value.Value, error) {
+		v := a[0]
+		places := int64(0)
+		if len(a) == 2 {
+			places = a[1].I
+		}
+		if v.K == value.Int {
+			if places >= 0 {
+				return v, nil
+			}
+			p := math.Pow10(int(-places))
+			v.I = int64(roundHalfUp(float64(v.I)/p) * p)
+			return v, nil
+		}
+		v.F = roundPlaces(v.F, int(places))
+		return v, nil
+	}), t, nil
+}
+
+func bindSign(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		v := a[0]
+		if v.K == value.Int {
+			v.I = int64(cmp0(float64(v.I)))
+			return v, nil
+		}
+		v.F = float64(cmp0(v.F))
+		return v, nil
+	}), numType(args[0]), nil
+}
+
+func cmp0(f float64) int {
+	switch {
+	case f > 0:
+		return 1
+	case f < 0:
+		return -1
+	}
+	return 0
+}
+
+// roundHalfUp rounds to the nearest integer, halves away from zero.
+func roundHalfUp(f float64) float64 { return math.Round(f) }
+
+// roundPlaces rounds f to places decimal places, halves away from zero. It goes through the shortest
+// decimal text of f so that 2.675 rounds to 2.68 as a decimal would, not to 2.67 as its binary value does.
+func roundPlaces(f float64, places int) float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return f
+	}
+	if places > 15 {
+		return f
+	}
+	p := math.Pow10(places)
+	r := math.Round(f * p)
+	// f*p may land just below a half (2.675*100 = 267.49999...): correct with the decimal neighbour.
+	if d := f*p - math.Trunc(f*p); math.Abs(math.Abs(d)-0.5) < 1e-9 {
+		r = math.Trunc(f*p) + math.Copysign(1, f)
+	}
+	return r / p
+}

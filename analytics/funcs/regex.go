@@ -1,0 +1,304 @@
+package funcs
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"sync/atomic"
+
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// KDA's regular expressions are java.util.regex patterns; Go's RE2 accepts most of them as they are and
+// picks the same submatches (leftmost-first, like Java's backtracking). compileJava rewrites the Java-only
+// forms that have an RE2 equivalent (POSIX \p{Alpha} classes, possessive quantifiers, atomic groups) and
+// refuses the rest (look-around, back-references) with a message that says so.
+
+func init() {
+	register(bindRegexReplace, "REGEX_REPLACE")
+}
+
+var javaClasses = map[string]string{
+	"Lower": "lower", "Upper": "upper", "ASCII": "ascii", "Alpha": "alpha", "Digit": "digit", "Alnum": "alnum",
+	"Punct": "punct", "Graph": "graph", "Print": "print", "Blank": "blank", "Cntrl": "cntrl", "XDigit": "xdigit",
+	"Space": "space", "javaLowerCase": "lower", "javaUpperCase": "upper", "javaWhitespace": "space",
+}
+
+// compileJava compiles a Java regular expression.
+func compileJava(p string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(translateJava(p))
+	if err != nil {
+		msg := err.Error()
+		if strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<=") || strings.Contains(p, "(?<!") {
+			msg = "look-around is not supported"
+		}
+		return nil, fmt.Errorf("invalid regular expression %q: %s", p, msg)
+	}
+	return re, nil
+}
+
+func translateJava(p string) string {
+	if !strings.ContainsAny(p, `\+(`) {
+		return p
+	}
+	var b strings.Builder
+	inClass := 0
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			if (p[i+1] == 'p' || p[i+1] == 'P') && i+2 < len(p) && p[i+2] == '{' {
+				if end := strings.IndexByte(p[i:], '}'); end > 0 {
+					name := strings.TrimPrefix(p[i+3:i+end], "Is")
+					if posix, ok := javaClasses[name]; ok {
+						neg := ""
+						if p[i+1] == 'P' {
+							neg = "^"
+						}
+						if inClass > 0 {
+							b.WriteString("[:" + neg + posix + ":]")
+						} else {
+							b.WriteString("[[:" + neg + posix + ":]]")
+						}
+						i += end
+						continue
+					}
+				}
+			}
+			b.WriteByte(c)
+			b.WriteByte(p[i+1])
+			i++
+		case c == '[':
+			inClass++
+			b.WriteByte(c)
+		case c == ']' && inClass > 0:
+			inClass--
+			b.WriteByte(c)
+		case c == '+' && inClass == 0 && i > 0 && strings.IndexByte("*+?}", p[i-1]) >= 0 && (i < 2 || p[i-2] != '\\'):
+			// A possessive quantifier (a*+, a++, a?+, a{2}+): RE2 does not backtrack, so the greedy form
+			// matches the same strings in all but contrived cases.
+		case c == '(' && inClass == 0 && strings.HasPrefix(p[i:], "(?>"):
+			b.WriteString("(?:")
+			i += 2
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// replacement is a parsed Java replacement string: literal text and group references ($1, ${name}, with
+// \ escaping the next character).
+type replacement struct {
+	parts []replPart
+}
+
+type replPart struct {
+	lit   string
+	group int // -1 for a literal
+}
+
+func parseReplacement(s string, re *regexp.Regexp) (*replacement, error) {
+	r := &replacement{}
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			r.parts = append(r.parts, replPart{lit: lit.String(), group: -1})
+			lit.Reset()
+		}
+	}
+	groups := re.NumSubexp()
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\\':
+			if i+1 >= len(s) {
+				return nil, fmt.Errorf("invalid replacement %q: character to be escaped is missing", s)
+			}
+			i++
+			lit.WriteByte(s[i])
+		case '$':
+			if i+1 >= len(s) {
+				return nil, fmt.Errorf("invalid replacement %q: illegal group reference", s)
+			}
+			if s[i+1] == '{' {
+				end := strings.IndexByte(s[i:], '}')
+				if end < 0 {
+					return nil, fmt.Errorf("invalid replacement %q: named group is missing its closing brace", s)
+				}
+				name := s[i+2 : i+end]
+				g := re.SubexpIndex(name)
+				if g < 0 {
+					return nil, fmt.Errorf("invalid replacement %q: no group named %q", s, name)
+				}
+				flush()
+				r.parts = append(r.parts, replPart{group: g})
+				i += end
+				continue
+			}
+			if s[i+1] < '0' || s[i+1] > '9' {
+				return nil, fmt.Errorf("invalid replacement %q: illegal group reference", s)
+			}
+			// Java reads the first digit, then more digits while the number stays a valid group.
+			g := int(s[i+1] - '0')
+			if g > groups {
+				return nil, fmt.Errorf("invalid replacement %q: no group %d", s, g)
+			}
+			i++
+			for i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				n := g*10 + int(s[i+1]-'0')
+				if n > groups {
+					break
+				}
+				g = n
+				i++
+			}
+			flush()
+			r.parts = append(r.parts, replPart{group: g})
+		default:
+			lit.WriteByte(c)
+		}
+	}
+	flush()
+	return r, nil
+}
+
+func (r *replacement) append(b []byte, src string, m []int) []byte {
+	for _, p := range r.parts {
+		if p.group < 0 {
+			b = append(b, p.lit...)
+		} else if m[2*p.group] >= 0 {
+			b = append(b, src[m[2*p.group]:m[2*p.group+1]]...)
+		}
+	}
+	return b
+}
+
+// regexCache compiles a non-constant pattern at run time and remembers the last one, so that a column
+// that holds the same pattern on every row compiles it once. It is safe for concurrent use.
+type regexCache[T any] struct {
+	last    atomic.Pointer[cached[T]]
+	compile func(string) (T, error)
+}
+
+type cached[T any] struct {
+	key string
+	val T
+}
+
+func (c *regexCache[T]) get(key string) (T, error) {
+	if l := c.last.Load(); l != nil && l.key == key {
+		return l.val, nil
+	}
+	v, err := c.compile(key)
+	if err != nil {
+		return v, err
+	}
+	c.last.Store(&cached[T]{key: key, val: v})
+	return v, nil
+}
+
+type replacer struct {
+	re   *regexp.Regexp
+	repl *replacement
+}
+
+// bindRegexReplace binds REGEX_REPLACE(original, regex, replacement, startPosition, occurrence): Java's
+// String.replaceAll from startPosition (1-based; the text before it is kept) when occurrence is 0, or
+// only the occurrence-th match. startPosition < 1 or occurrence < 0 is an error row; a startPosition past
+// the end returns the original.
+func bindRegexReplace(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 3, 5); err != nil {
+		return nil, value.Type{}, fmt.Errorf("REGEX_REPLACE takes 5 arguments (original, regex, replacement, startPosition, occurrence)")
+	}
+	if err := needText(name, args, 0, 1, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	for i := 3; i < len(args); i++ {
+		if err := needNumber(name, args, i); err != nil {
+			return nil, value.Type{}, err
+		}
+	}
+	compile := func(key string) (*replacer, error) {
+		pat, repl, _ := strings.Cut(key, "\x00")
+		re, err := compileJava(pat)
+		if err != nil {
+			return nil, err
+		}
+		r, err := parseReplacement(repl, re)
+		if err != nil {
+			return nil, err
+		}
+		return &replacer{re: re, repl: r}, nil
+	}
+	var get func(a []value.Value) (*replacer, error)
+	pat, ok1 := args[1].constString()
+	repl, ok2 := args[2].constString()
+	if ok1 && ok2 {
+		r, err := compile(pat + "\x00" + repl)
+		if err != nil {
+			return nil, value.Type{}, err
+		}
+		get = func([]value.Value) (*replacer, error) { return r, nil }
+	} else {
+		cache := &regexCache[*replacer]{compile: compile}
+		get = func(a []value.Value) (*replacer, error) {
+			r, err := cache.get(a[1].S + "\x00" + a[2].S)
+			if err != nil {
+				return nil, &Error{Name: InvalidRegex, Message: err.Error()}
+			}
+			return r, nil
+		}
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		start, occ := int64(1), int64(0)
+		if len(a) > 3 {
+			start = intArg(a[3])
+		}
+		if len(a) > 4 {
+			occ = intArg(a[4])
+		}
+		if start < 1 {
+			return value.Value{}, errorf(InvalidArgument, "REGEX_REPLACE startPosition %d is less than 1", start)
+		}
+		if occ < 0 {
+			return value.Value{}, errorf(InvalidArgument, "REGEX_REPLACE occurrence %d is negative", occ)
+		}
+		r, err := get(a)
+		if err != nil {
+			return value.Value{}, err
+		}
+		s := a[0].S
+		off := runeOffset(s, start-1)
+		if off >= len(s) && start > 1 {
+			return a[0], nil
+		}
+		return value.NewString(regexReplace(r, s, off, occ)), nil
+	}), value.Varchar(65535), nil
+}
+
+// regexReplace replaces in s[off:] and keeps s[:off] as it is: the search starts at startPosition as if
+// the text began there (so ^ matches at startPosition).
+func regexReplace(r *replacer, s string, off int, occ int64) string {
+	limit := -1
+	if occ > 0 {
+		limit = int(occ)
+	}
+	tail := s[off:]
+	ms := r.re.FindAllStringSubmatchIndex(tail, limit)
+	if len(ms) == 0 || occ > 0 && int64(len(ms)) < occ {
+		return s
+	}
+	if occ > 0 {
+		ms = ms[occ-1:]
+	}
+	out := make([]byte, 0, len(s)+16)
+	out = append(out, s[:off]...)
+	last := 0
+	for _, m := range ms {
+		out = append(out, tail[last:m[0]]...)
+		out = r.repl.append(out, tail, m)
+		last = m[1]
+	}
+	return string(append(out, tail[last:]...))
+}

@@ -1,0 +1,255 @@
+package funcs
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// String and search functions. Positions and lengths count characters (runes), as Java's String does for
+// text outside the supplementary planes; ASCII input takes byte-indexed fast paths.
+
+func init() {
+	register(bindCase, "UPPER", "LOWER")
+	register(bindInitcap, "INITCAP")
+	register(bindCharLength, "CHAR_LENGTH", "CHARACTER_LENGTH")
+	register(bindPosition, "POSITION")
+	register(bindSubstring, "SUBSTRING")
+	register(bindOverlay, "OVERLAY")
+	register(bindTrim, "TRIM")
+}
+
+// textType is the result type of a function that returns a string derived from argument a: a's type when
+// it is textual (keeping its length), VARCHAR otherwise.
+func textType(a Arg) value.Type {
+	if a.Type.Textual() {
+		t := a.Type
+		if t.Base == value.TChar {
+			t.Base = value.TVarchar
+		}
+		return t
+	}
+	return value.VarcharType
+}
+
+func bindCase(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needText(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	conv := strings.ToUpper
+	if name == "LOWER" {
+		conv = strings.ToLower
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewString(conv(a[0].S)), nil
+	}), textType(args[0]), nil
+}
+
+func bindInitcap(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needText(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) { return value.NewString(initcap(a[0].S)), nil }),
+		textType(args[0]), nil
+}
+
+// initcap upper-cases the first letter of each word and lower-cases the rest; words are runs of letters
+// and digits, as SQLstream's INITCAP splits them.
+func initcap(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	start := true
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if start {
+				b.WriteRune(unicode.ToUpper(r))
+			} else {
+				b.WriteRune(unicode.ToLower(r))
+			}
+			start = false
+			continue
+		}
+		b.WriteRune(r)
+		start = true
+	}
+	return b.String()
+}
+
+func bindCharLength(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 1, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needText(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewInt(int64(utf8.RuneCountInString(a[0].S))), nil
+	}), value.IntegerType, nil
+}
+
+func bindPosition(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 2, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needText(name, args, 0, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewInt(int64(position(a[0].S, a[1].S))), nil
+	}), value.IntegerType, nil
+}
+
+// position is the 1-based character position of sub in s, 0 when absent; an empty sub is found at 1.
+func position(sub, s string) int {
+	i := strings.Index(s, sub)
+	if i < 0 {
+		return 0
+	}
+	return utf8.RuneCountInString(s[:i]) + 1
+}
+
+func bindSubstring(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 2, 3); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needText(name, args, 0); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if len(args) == 3 {
+		if err := needNumber(name, args, 2); err != nil {
+			return nil, value.Type{}, err
+		}
+		return strict(func(a []value.Value) (value.Value, error) {
+			n := intArg(a[2])
+			if n < 0 {
+				return value.Value{}, errorf(InvalidArgument, "SUBSTRING length %d is negative", n)
+			}
+			return value.NewString(substring(a[0].S, intArg(a[1]), n)), nil
+		}), textType(args[0]), nil
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewString(substring(a[0].S, intArg(a[1]), -1)), nil
+	}), textType(args[0]), nil
+}
+
+// substring is SQL's SUBSTRING(s FROM start FOR n), n < 0 meaning "to the end". A start before 1 counts
+// against the length, as the KDA reference says: SUBSTRING('123456789' FROM -2 FOR 6) is '123'.
+func substring(s string, start, n int64) string {
+	if start < 1 {
+		if n >= 0 {
+			n += start - 1
+			if n <= 0 {
+				return ""
+			}
+		}
+		start = 1
+	}
+	i := runeOffset(s, start-1)
+	if i >= len(s) {
+		return ""
+	}
+	s = s[i:]
+	if n < 0 {
+		return s
+	}
+	return s[:runeOffset(s, n)]
+}
+
+// runeOffset is the byte offset of the n-th character of s, len(s) when s is shorter.
+func runeOffset(s string, n int64) int {
+	if n <= 0 {
+		return 0
+	}
+	if n >= int64(len(s)) {
+		return len(s)
+	}
+	i := 0
+	for ; i < len(s) && n > 0; n-- {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i
+}
+
+func bindOverlay(name string, args []Arg) (Impl, value.Type, error) {
+	if err := argCount(name, args, 3, 4); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needText(name, args, 0, 1); err != nil {
+		return nil, value.Type{}, err
+	}
+	if err := needNumber(name, args, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	if len(args) == 4 {
+		if err := needNumber(name, args, 3); err != nil {
+			return nil, value.Type{}, err
+		}
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		s, with := a[0].S, a[1].S
+		from := intArg(a[2])
+		n := int64(utf8.RuneCountInString(with))
+		if len(a) == 4 {
+			n = intArg(a[3])
+		}
+		if from < 1 || n < 0 {
+			return value.Value{}, errorf(InvalidArgument, "OVERLAY position %d or length %d out of range", from, n)
+		}
+		// SQL defines OVERLAY as SUBSTRING(s FROM 1 FOR from-1) || with || SUBSTRING(s FROM from+n).
+		return value.NewString(substring(s, 1, from-1) + with + substring(s, from+n, -1)), nil
+	}), value.VarcharType, nil
+}
+
+// bindTrim binds TRIM(where, chars, s), the planner's form of TRIM([BOTH|LEADING|TRAILING] [chars] FROM s),
+// and the plain TRIM(s).
+func bindTrim(name string, args []Arg) (Impl, value.Type, error) {
+	if len(args) == 1 {
+		if err := needText(name, args, 0); err != nil {
+			return nil, value.Type{}, err
+		}
+		return strict(func(a []value.Value) (value.Value, error) {
+			return value.NewString(strings.Trim(a[0].S, " ")), nil
+		}), textType(args[0]), nil
+	}
+	if err := argCount(name, args, 3, 3); err != nil {
+		return nil, value.Type{}, fmt.Errorf("TRIM takes 1 or 3 arguments (where, chars, string)")
+	}
+	where, ok := args[0].constString()
+	if !ok {
+		return nil, value.Type{}, fmt.Errorf("TRIM: the first argument must be the constant 'BOTH', 'LEADING' or 'TRAILING'")
+	}
+	var trim func(s, cut string) string
+	switch strings.ToUpper(where) {
+	case "BOTH":
+		trim = strings.Trim
+	case "LEADING":
+		trim = strings.TrimLeft
+	case "TRAILING":
+		trim = strings.TrimRight
+	default:
+		return nil, value.Type{}, fmt.Errorf("TRIM: unknown side %q (BOTH, LEADING or TRAILING)", where)
+	}
+	if err := needText(name, args, 1, 2); err != nil {
+		return nil, value.Type{}, err
+	}
+	return strict(func(a []value.Value) (value.Value, error) {
+		return value.NewString(trim(a[2].S, a[1].S)), nil
+	}), textType(args[2]), nil
+}

@@ -1,0 +1,70 @@
+package funcs
+
+import (
+	"testing"
+
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// Expected values quoted from the KDA SQL reference pages (String and Search Functions) unless marked.
+func TestStringFunctions(t *testing.T) {
+	runCases(t, []evalCase{
+		// SUBSTRING: "SUBSTRING('123456789' FROM 3 FOR 4) 3456", "FROM 17 FOR 4 <empty string>",
+		// "FROM -1 FOR 4 12", "FROM 6 FOR 0 <empty string>", "FROM 8 FOR 4 89".
+		{name: "SUBSTRING", args: vals(str("123456789"), num(3), num(4)), want: str("3456")},
+		{name: "SUBSTRING", args: vals(str("123456789"), num(17), num(4)), want: str("")},
+		{name: "SUBSTRING", args: vals(str("123456789"), num(-1), num(4)), want: str("12")},
+		{name: "SUBSTRING", args: vals(str("123456789"), num(6), num(0)), want: str("")},
+		{name: "SUBSTRING", args: vals(str("123456789"), num(8), num(4)), want: str("89")},
+		{name: "SUBSTRING", args: vals(str("123456789"), num(3)), want: str("3456789")},
+		{name: "SUBSTRING", args: vals(str("123456789"), num(-5), num(3)), want: str("")},
+		{name: "SUBSTRING", args: vals(str("héllo wörld"), num(2), num(4)), want: str("éllo")},
+		{name: "SUBSTRING", args: vals(str("abc"), num(1), num(-1)), err: InvalidArgument},
+		{name: "SUBSTRING", args: vals(null, num(1), num(2)), want: null},
+		{name: "SUBSTRING", args: vals(str("abc"), null), want: null},
+		{name: "SUBSTRING", args: vals(str("abc")), err: "bind"},
+		{name: "SUBSTRING", args: vals(num(1), num(1)), err: "bind"},
+
+		// POSITION: "POSITION('findme' IN '1234findmeXXX') 5", "'findme' IN '1234not-hereXXX' 0",
+		// "'1' IN '1234567' 1", "'7' IN '1234567' 7", "'' IN '1234567' 1".
+		{name: "POSITION", args: vals(str("findme"), str("1234findmeXXX")), want: num(5)},
+		{name: "POSITION", args: vals(str("findme"), str("1234not-hereXXX")), want: num(0)},
+		{name: "POSITION", args: vals(str("1"), str("1234567")), want: num(1)},
+		{name: "POSITION", args: vals(str("7"), str("1234567")), want: num(7)},
+		{name: "POSITION", args: vals(str(""), str("1234567")), want: num(1)},
+		{name: "POSITION", args: vals(str("ö"), str("héllo wörld")), want: num(8)},
+		{name: "POSITION", args: vals(null, str("x")), want: null},
+
+		// TRIM: "TRIM(' Trim front') Trim front", "TRIM('E' FROM 'EndE') nd",
+		// "TRIM(LEADING 'E' FROM 'EndE') ndE", "TRIM(TRAILING 'E' FROM 'EndE') End".
+		{name: "TRIM", args: vals(str(" Trim front")), want: str("Trim front")},
+		{name: "TRIM", args: vals(str("BOTH"), str(" "), str(" Trim front ")), want: str("Trim front")},
+		{name: "TRIM", args: vals(str("BOTH"), str("E"), str("EndE")), want: str("nd")},
+		{name: "TRIM", args: vals(str("LEADING"), str("E"), str("EndE")), want: str("ndE")},
+		{name: "TRIM", args: vals(str("TRAILING"), str("E"), str("EndE")), want: str("End")},
+		{name: "TRIM", args: vals(str("SIDEWAYS"), str("E"), str("EndE")), err: "bind"},
+		{name: "TRIM", args: vals(str("BOTH"), str("E"), null), want: null},
+
+		// OVERLAY: "OVERLAY('12345' PLACING 'foo' FROM 1) foo45", "FROM 4 123foo", "FROM 17 12345foo",
+		// "FROM 2 FOR 0 1foo2345", "FROM 2 FOR 2 1foo45", "FROM 2 FOR 9 1foo".
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(1)), want: str("foo45")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(4)), want: str("123foo")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(17)), want: str("12345foo")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(2), num(0)), want: str("1foo2345")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(2), num(2)), want: str("1foo45")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(2), num(9)), want: str("1foo")},
+
+		// UPPER, LOWER, INITCAP, CHAR_LENGTH.
+		{name: "UPPER", args: vals(str("Hello World")), want: str("HELLO WORLD")},
+		{name: "LOWER", args: vals(str("Hello World")), want: str("hello world")},
+		{name: "UPPER", args: vals(null), want: null},
+		{name: "INITCAP", args: vals(str("Each FIRST lEtTeR is cAPITALIZED")), want: str("Each First Letter Is Capitalized")},
+		{name: "INITCAP", args: vals(str("o'neil-smith x2y")), want: str("O'Neil-Smith X2y")},
+		{name: "CHAR_LENGTH", args: vals(str("one")), want: num(3)},
+		{name: "CHARACTER_LENGTH", args: vals(str("héllo")), want: num(5)},
+		{name: "CHAR_LENGTH", args: vals(str("")), want: num(0)},
+		{name: "CHAR_LENGTH", args: vals(num(12)), err: "bind"},
+	})
+}
+
+func vals(v ...value.Value) []value.Value { return v }
