@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"sort"
+
+	"github.com/hydrantio/hydrant/analytics/sql"
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// Tumbling windows: GROUP BY with a key that is a monotonic function of ROWTIME, such as
+// STEP(ROWTIME BY INTERVAL '60' SECOND), FLOOR(ROWTIME TO MINUTE) or the older
+// FLOOR((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND / 10 TO SECOND). The other keys (event-time
+// buckets, tickers) split the window into groups. All open groups share the current value of the window
+// keys; when time moves to where the window keys change, every group closes and emits, in the order its
+// first row arrived, with ROWTIME set to the window's end: the first instant whose window keys differ.
+// The end is found by bisection on the key expressions themselves, so any monotonic form works and the
+// result does not depend on when the engine noticed (a replay closes the window at the same instant).
+
+type group struct {
+	Keys []value.Value
+	Accs []accState
+}
+
+type groupOp struct {
+	in     *Instance
+	pump   string
+	where  *cexpr
+	keys   []*cexpr
+	win    []int // indexes of the window keys among keys
+	byRow  bool  // a window key depends on row data (MONOTONIC(col)): close when a row brings a new value
+	aggs   []*aggSpec
+	having *cexpr
+	items  []*cexpr
+	out    op
+
+	groups  map[string]*group
+	order   []*group
+	cur     []value.Value // window key values of the open groups
+	first   int64         // ROWTIME of the window's first row
+	keyBuf  []byte
+	e       env
+	scratch []value.Value
+	aggBuf  []value.Value
+	outBuf  []value.Value
+}
+
+func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compiler) relation {
+	kc := &compiler{p: p, sc: in.sc, noAggs: true}
+	g := &groupOp{in: p.inst, pump: p.pump, where: where, groups: map[string]*group{}}
+	c.mode = groupMode
+	for _, k := range sel.GroupBy {
+		ke := kc.expr(k)
+		if ke.typ.Base == value.TRow {
+			errorf(k, "cannot GROUP BY a ROW")
+		}
+		g.keys = append(g.keys, ke)
+		c.keys = append(c.keys, sql.Format(k))
+		c.keyExpr = append(c.keyExpr, ke)
+	}
+	for i, ke := range g.keys {
+		if ke.rowtimeOnly && ke.konst == nil {
+			g.win = append(g.win, i)
+		}
+	}
+	if len(g.win) == 0 {
+		for i, k := range sel.GroupBy {
+			if f, ok := k.(*sql.FuncCall); ok && f.Name.Name == "MONOTONIC" {
+				g.win, g.byRow = append(g.win, i), true
+			}
+		}
+	}
+	if len(g.win) == 0 {
+		errorf(sel.GroupBy[0], "a streaming GROUP BY needs a key that is monotonic in ROWTIME, such as STEP(ROWTIME BY INTERVAL '1' MINUTE) or FLOOR(ROWTIME TO MINUTE)")
+	}
+	items, names := p.selectList(c, sel)
+	g.items = items
+	if sel.Having != nil {
+		g.having = c.expr(sel.Having)
+		c.wantBool(sel.Having, g.having)
+	}
+	for _, a := range c.aggs {
+		if a.window != nil {
+			errorf(a.call, "an aggregate with OVER cannot be mixed with GROUP BY")
+		}
+	}
+	g.aggs = c.aggs
+	in.setOut(g)
+	rel := relation{sc: outScope(items, names), setOut: func(o op) { g.out = o }}
+	p.inst.stateful = append(p.inst.stateful, g)
+	if len(sel.OrderBy) > 0 {
+		return p.orderBy(sel, rel, c)
+	}
+	return rel
+}
+
+func (g *groupOp) push(r Row) {
+	g.closeBefore(r.Time)
+	g.e.cols, g.e.time = r.Cols, r.Time
+	if g.where != nil {
+		v, err := g.where.eval(&g.e)
+		if err != nil {
+			g.in.rowError(g.pump, r, err)
+			return
+		}
+		if v.K != value.Bool || v.I == 0 {
+			return
+		}
+	}
+	g.scratch = g.scratch[:0]
+	for _, k := range g.keys {
+		v, err := k.eval(&g.e)
+		if err != nil {
+			g.in.rowError(g.pump, r, err)
+			return
+		}
+		g.scratch = append(g.scratch, v)
+	}
+	if g.byRow && g.cur != nil && !g.sameWindow(g.scratch) {
+		g.close(r.Time)
+	}
+	if g.cur == nil {
+		g.cur = make([]value.Value, len(g.win))
+		for i, k := range g.win {
+			g.cur[i] = g.scratch[k]
+		}
+		g.first = r.Time
+	}
+	g.keyBuf = g.keyBuf[:0]
+	for _, v := range g.scratch {
+		g.keyBuf = appendKey(g.keyBuf, v)
+	}
+	grp := g.groups[string(g.keyBuf)]
+	if grp == nil {
+		grp = &group{Keys: append([]value.Value(nil), g.scratch...), Accs: make([]accState, len(g.aggs))}
+		g.groups[string(g.keyBuf)] = grp
+		g.order = append(g.order, grp)
+	}
+	for i, a := range g.aggs {
+		var v value.Value
+		if a.arg != nil {
+			var err error
+			if v, err = a.arg.eval(&g.e); err != nil {
+				g.in.rowError(g.pump, r, err)
+				continue
+			}
+		}
+		a.add(&grp.Accs[i], v, &g.keyBuf)
+	}
+}
+
+func (g *groupOp) sameWindow(keys []value.Value) bool {
+	for i, k := range g.win {
+		if value.Compare(g.cur[i], keys[k]) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// windowAt evaluates the window keys at time t.
+func (g *groupOp) windowAt(t int64) []value.Value {
+	e := env{time: t}
+	out := make([]value.Value, len(g.win))
+	for i, k := range g.win {
+		out[i], _ = g.keys[k].eval(&e)
+	}
+	return out
+}
+
+func (g *groupOp) differs(t int64) bool {
+	e := env{time: t}
+	for i, k := range g.win {
+		v, _ := g.keys[k].eval(&e)
+		if value.Compare(v, g.cur[i]) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// closeBefore closes the open window if time t lies beyond it.
+func (g *groupOp) closeBefore(t int64) {
+	if g.cur == nil || g.byRow || !g.differs(t) {
+		return
+	}
+	// Bisect for the first instant in (first, t] whose keys differ: the window's end.
+	lo, hi := g.first, t
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if g.differs(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	g.close(hi)
+}
+
+func (g *groupOp) close(end int64) {
+	for _, grp := range g.order {
+		g.aggBuf = g.aggBuf[:0]
+		for i, a := range g.aggs {
+			g.aggBuf = append(g.aggBuf, a.result(&grp.Accs[i]))
+		}
+		e := env{keys: grp.Keys, aggs: g.aggBuf, time: end}
+		if g.having != nil {
+			v, err := g.having.eval(&e)
+			if err != nil {
+				g.in.rowError(g.pump, Row{Time: end, Cols: grp.Keys}, err)
+				continue
+			}
+			if v.K != value.Bool || v.I == 0 {
+				continue
+			}
+		}
+		g.outBuf = g.outBuf[:0]
+		ok := true
+		for _, it := range g.items {
+			v, err := it.eval(&e)
+			if err != nil {
+				g.in.rowError(g.pump, Row{Time: end, Cols: grp.Keys}, err)
+				ok = false
+				break
+			}
+			g.outBuf = append(g.outBuf, v)
+		}
+		if ok {
+			g.out.push(Row{Time: end, Cols: g.outBuf})
+		}
+	}
+	clear(g.groups)
+	clear(g.order)
+	g.order = g.order[:0]
+	g.cur = nil
+}
+
+func (g *groupOp) advance(t int64) {
+	g.closeBefore(t)
+	g.out.advance(t)
+}
+
+// groupState is a groupOp's checkpoint.
+type groupState struct {
+	Cur    []value.Value
+	First  int64
+	Groups []group
+}
+
+func (g *groupOp) snapshot() any {
+	s := groupState{Cur: g.cur, First: g.first}
+	for _, grp := range g.order {
+		s.Groups = append(s.Groups, *grp)
+	}
+	return &s
+}
+
+func (g *groupOp) restore(dec func(any) error) error {
+	var s groupState
+	if err := dec(&s); err != nil {
+		return err
+	}
+	g.cur, g.first = s.Cur, s.First
+	clear(g.groups)
+	g.order = g.order[:0]
+	for i := range s.Groups {
+		grp := &s.Groups[i]
+		g.keyBuf = g.keyBuf[:0]
+		for _, v := range grp.Keys {
+			g.keyBuf = appendKey(g.keyBuf, v)
+		}
+		g.groups[string(g.keyBuf)] = grp
+		g.order = append(g.order, grp)
+	}
+	return nil
+}
+
+var _ = sort.Ints

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// Operators are push-based: a row goes in with push, is processed at once, and what it produces is pushed
+// to the next operator. advance(t) says no row with Time < t will follow: windowed operators close and
+// emit what ends at or before t, then pass the advance on. Rows pushed to an operator are valid only during
+// the call; an operator that keeps one copies it.
+type op interface {
+	push(r Row)
+	advance(t int64)
+}
+
+// fanIn merges the rows several producers push into one consumer (an in-application stream filled by
+// several pumps, a UNION ALL). Each producer pushes through its own port; the consumer is advanced to
+// the smallest time every producer has passed, so that a slow producer's window rows are never late.
+type fanIn struct {
+	wm   []int64
+	cur  int64
+	outs []op
+	emit func(r Row) // an output of the application, if the stream is one
+}
+
+type fanInPort struct {
+	f *fanIn
+	i int
+}
+
+func (f *fanIn) port() op {
+	f.wm = append(f.wm, minTime)
+	return &fanInPort{f: f, i: len(f.wm) - 1}
+}
+
+const minTime = -1 << 63
+
+func (p *fanInPort) push(r Row) { p.f.push(r) }
+
+func (p *fanInPort) advance(t int64) {
+	f := p.f
+	if t <= f.wm[p.i] {
+		return
+	}
+	f.wm[p.i] = t
+	m := t
+	for _, w := range f.wm {
+		m = min(m, w)
+	}
+	if m > f.cur {
+		f.cur = m
+		for _, o := range f.outs {
+			o.advance(m)
+		}
+	}
+}
+
+func (f *fanIn) push(r Row) {
+	if f.emit != nil {
+		f.emit(r)
+	}
+	for _, o := range f.outs {
+		o.push(r)
+	}
+}
+
+// streamNode is an in-application stream: a fan-in of the pumps that insert into it, read by the pumps
+// that select from it.
+type streamNode struct {
+	fanIn
+	def *streamDef
+}
+
+// filterProject is WHERE and the select list of a query without aggregation: one row in, at most one out.
+type filterProject struct {
+	in    *Instance
+	pump  string
+	where *cexpr
+	items []*cexpr // nil: pass the row through (SELECT * with nothing to compute)
+	out   op
+	buf   []value.Value
+	e     env
+}
+
+func (o *filterProject) push(r Row) {
+	o.e.cols, o.e.time = r.Cols, r.Time
+	if o.where != nil {
+		v, err := o.where.eval(&o.e)
+		if err != nil {
+			o.in.rowError(o.pump, r, err)
+			return
+		}
+		if v.K != value.Bool || v.I == 0 {
+			return
+		}
+	}
+	if o.items == nil {
+		o.out.push(r)
+		return
+	}
+	o.buf = o.buf[:0]
+	for _, it := range o.items {
+		v, err := it.eval(&o.e)
+		if err != nil {
+			o.in.rowError(o.pump, r, err)
+			return
+		}
+		o.buf = append(o.buf, v)
+	}
+	o.out.push(Row{Time: r.Time, Cols: o.buf})
+}
+
+func (o *filterProject) advance(t int64) { o.out.advance(t) }
+
+// insert casts a query's rows to the columns of the stream it inserts into.
+type insert struct {
+	in    *Instance
+	pump  string
+	casts []func(value.Value) (value.Value, error) // per target column; nil: NULL
+	src   []int                                    // per target column: the query column, or -1
+	out   op
+	buf   []value.Value
+}
+
+func (o *insert) push(r Row) {
+	o.buf = o.buf[:0]
+	for i, c := range o.casts {
+		var v value.Value
+		if s := o.src[i]; s >= 0 {
+			v = r.Cols[s]
+		}
+		if c != nil && v.K != value.Null {
+			var err error
+			if v, err = c(v); err != nil {
+				o.in.rowError(o.pump, r, err)
+				return
+			}
+		}
+		o.buf = append(o.buf, v)
+	}
+	o.out.push(Row{Time: r.Time, Cols: o.buf})
+}
+
+func (o *insert) advance(t int64) { o.out.advance(t) }
+
+// rowError sends a row that failed to error_stream.
+func (in *Instance) rowError(pump string, r Row, err error) {
+	in.errors++
+	if in.sink == nil {
+		return
+	}
+	name, msg := "Evaluation_error", err.Error()
+	var ee *evalError
+	if errors.As(err, &ee) {
+		name, msg = ee.name, ee.msg
+	} else if fe, ok := err.(interface{ ErrorName() string }); ok {
+		name = fe.ErrorName()
+	}
+	in.sink.Error(ErrorRow{Time: in.now, Level: "Error", Name: name, Message: msg, DataRowtime: r.Time,
+		DataRow: rowText(r.Cols), Pump: pump})
+}
+
+// rowText is DATA_ROW: the row's values as text, comma-separated, strings quoted.
+func rowText(cols []value.Value) []byte {
+	var b []byte
+	for i, v := range cols {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch v.K {
+		case value.Null:
+			b = append(b, "NULL"...)
+		case value.String:
+			b = strconv.AppendQuote(b, v.S)
+		default:
+			b = v.AppendText(b)
+		}
+	}
+	return b
+}

@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"github.com/hydrantio/hydrant/analytics/sql"
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+// Sliding windows: agg(x) OVER w, with w a named WINDOW or inline, PARTITION BY keys and a frame of
+// RANGE INTERVAL ... PRECEDING (the rows of the last span of ROWTIME, the current row included) or ROWS n
+// PRECEDING (the current row and the n before it). Every input row yields one output row, computed over
+// its partition's window as it stands after the row is added. LAG(x, n) reads the n-th previous row of the
+// partition.
+
+type windowDef struct {
+	spec      *sql.WindowSpec
+	text      string
+	partition []*cexpr
+	rows      bool
+	n         int64 // ROWS n PRECEDING
+	span      int64 // RANGE: milliseconds; -1 for UNBOUNDED
+	aggs      []int // indexes of the SELECT's aggregates over this window
+	lagDepth  int
+}
+
+func (c *compiler) windowFor(x *sql.FuncCall) *windowDef {
+	spec := x.Over
+	if x.OverName != nil {
+		spec = c.windows[x.OverName.Name]
+		if spec == nil {
+			errorf(x.OverName, "window %s is not defined in the WINDOW clause", quoteName(x.OverName.Name))
+		}
+	}
+	if spec.Base != nil {
+		base := c.windows[spec.Base.Name]
+		if base == nil {
+			errorf(spec.Base, "window %s is not defined", quoteName(spec.Base.Name))
+		}
+		merged := *base
+		if spec.Frame != nil {
+			merged.Frame = spec.Frame
+		}
+		if len(spec.PartitionBy) > 0 {
+			merged.PartitionBy = spec.PartitionBy
+		}
+		spec = &merged
+	}
+	text := sql.Format(&sql.FuncCall{Name: sql.Ident{Name: "W"}, Over: spec})
+	if c.p.windowDefs == nil {
+		c.p.windowDefs = map[*compiler][]*windowDef{}
+	}
+	for _, w := range c.p.windowDefs[c] {
+		if w.text == text {
+			return w
+		}
+	}
+	w := &windowDef{spec: spec, text: text, span: -1}
+	pc := &compiler{p: c.p, sc: c.sc, noAggs: true}
+	for _, k := range spec.PartitionBy {
+		w.partition = append(w.partition, pc.expr(k))
+	}
+	if f := spec.Frame; f != nil {
+		if f.End != nil && f.End.Kind != "CURRENT ROW" {
+			errorf(spec, "a window frame must end at the current row")
+		}
+		switch f.Start.Kind {
+		case "PRECEDING":
+			off := pc.expr(f.Start.Offset)
+			if off.konst == nil {
+				errorf(f.Start.Offset, "the window's size must be a constant")
+			}
+			if f.Unit == "ROWS" {
+				if off.konst.K != value.Int || off.konst.I < 0 {
+					errorf(f.Start.Offset, "ROWS needs a non-negative integer")
+				}
+				w.rows, w.n = true, off.konst.I
+			} else {
+				if off.konst.K != value.Interval || off.konst.I < 0 {
+					errorf(f.Start.Offset, "RANGE needs an INTERVAL, such as INTERVAL '1' MINUTE")
+				}
+				w.span = off.konst.I
+			}
+		case "UNBOUNDED PRECEDING":
+			errorf(spec, "an unbounded window would grow without limit on a stream: give it a size")
+		case "CURRENT ROW":
+			w.rows, w.n = true, 0
+		default:
+			errorf(spec, "unsupported window frame %s", f.Start.Kind)
+		}
+	} else {
+		// No frame: KDA requires one for aggregates; LAG needs none (it reads previous rows).
+		w.rows, w.n = true, 0
+	}
+	c.p.windowDefs[c] = append(c.p.windowDefs[c], w)
+	return w
+}
+
+type slidingOp struct {
+	in      *Instance
+	pump    string
+	where   *cexpr
+	windows []*windowDef
+	aggs    []*aggSpec
+	items   []*cexpr
+	out     op
+	parts   []map[string]*partition // per window
+	e       env
+	keyBuf  []byte
+	aggBuf  []value.Value
+	outBuf  []value.Value
+	swept   int64
+}
+
+// partition is one partition of one window: its rows' aggregate arguments, oldest first.
+type partition struct {
+	Times []int64
+	Vals  [][]value.Value // per row: one argument per aggregate of the window
+	Accs  []accState
+	Dirty []bool          // the aggregate must be recomputed from Vals
+	Lags  [][]value.Value // per aggregate: LAG's previous values, newest last
+}
+
+func (p *planner) sliding(sel *sql.Select, in relation, where *cexpr, c *compiler, items []*cexpr, names []string) relation {
+	s := &slidingOp{in: p.inst, pump: p.pump, where: where, aggs: c.aggs, items: items}
+	for i, a := range c.aggs {
+		if a.window == nil {
+			errorf(a.call, "aggregate %s needs an OVER window or a GROUP BY", a.name)
+		}
+		found := false
+		for _, w := range s.windows {
+			if w == a.window {
+				found = true
+			}
+		}
+		if !found {
+			s.windows = append(s.windows, a.window)
+		}
+		a.window.aggs = append(a.window.aggs, i)
+		if a.name == "LAG" {
+			a.window.lagDepth = max(a.window.lagDepth, a.lag)
+		}
+	}
+	for range s.windows {
+		s.parts = append(s.parts, map[string]*partition{})
+	}
+	in.setOut(s)
+	p.inst.stateful = append(p.inst.stateful, s)
+	rel := relation{sc: outScope(items, names), setOut: func(o op) { s.out = o }}
+	if len(sel.OrderBy) > 0 {
+		return p.orderBy(sel, rel, c)
+	}
+	return rel
+}
+
+func (s *slidingOp) push(r Row) {
+	s.e.cols, s.e.time, s.e.aggs = r.Cols, r.Time, nil
+	if s.where != nil {
+		v, err := s.where.eval(&s.e)
+		if err != nil {
+			s.in.rowError(s.pump, r, err)
+			return
+		}
+		if v.K != value.Bool || v.I == 0 {
+			return
+		}
+	}
+	if cap(s.aggBuf) < len(s.aggs) {
+		s.aggBuf = make([]value.Value, len(s.aggs))
+	}
+	s.aggBuf = s.aggBuf[:len(s.aggs)]
+	for wi, w := range s.windows {
+		s.keyBuf = s.keyBuf[:0]
+		for _, k := range w.partition {
+			v, err := k.eval(&s.e)
+			if err != nil {
+				s.in.rowError(s.pump, r, err)
+				return
+			}
+			s.keyBuf = appendKey(s.keyBuf, v)
+		}
+		pt := s.parts[wi][string(s.keyBuf)]
+		if pt == nil {
+			pt = &partition{Accs: make([]accState, len(w.aggs)), Dirty: make([]bool, len(w.aggs)),
+				Lags: make([][]value.Value, len(w.aggs))}
+			s.parts[wi][string(s.keyBuf)] = pt
+		}
+		vals := make([]value.Value, len(w.aggs))
+		for j, ai := range w.aggs {
+			a := s.aggs[ai]
+			if a.arg != nil {
+				v, err := a.arg.eval(&s.e)
+				if err != nil {
+					s.in.rowError(s.pump, r, err)
+					return
+				}
+				vals[j] = v
+			}
+		}
+		s.evict(w, pt, r.Time, 1)
+		pt.Times = append(pt.Times, r.Time)
+		pt.Vals = append(pt.Vals, vals)
+		for j, ai := range w.aggs {
+			a := s.aggs[ai]
+			if a.name == "LAG" || a.name == "NTH_VALUE" {
+				continue
+			}
+			if !pt.Dirty[j] {
+				a.add(&pt.Accs[j], vals[j], &s.keyBuf)
+			}
+		}
+		for j, ai := range w.aggs {
+			a := s.aggs[ai]
+			switch a.name {
+			case "LAG":
+				h := pt.Lags[j]
+				var res value.Value
+				if a.lag == 0 {
+					res = vals[j]
+				} else if a.lag <= len(h) {
+					res = h[len(h)-a.lag]
+				} else if a.lagDef != nil {
+					res, _ = a.lagDef.eval(&s.e)
+				}
+				s.aggBuf[ai] = res
+				h = append(h, vals[j])
+				if len(h) > w.lagDepth {
+					h = h[len(h)-w.lagDepth:]
+				}
+				pt.Lags[j] = h
+				continue
+			case "NTH_VALUE":
+				if n := a.lag; n >= 1 && n <= len(pt.Vals) {
+					s.aggBuf[ai] = pt.Vals[n-1][j]
+				} else {
+					s.aggBuf[ai] = value.Value{}
+				}
+				continue
+			}
+			if pt.Dirty[j] {
+				pt.Accs[j] = accState{}
+				for _, row := range pt.Vals {
+					a.add(&pt.Accs[j], row[j], &s.keyBuf)
+				}
+				pt.Dirty[j] = false
+			}
+			s.aggBuf[ai] = a.result(&pt.Accs[j])
+		}
+	}
+	s.e.aggs = s.aggBuf
+	s.outBuf = s.outBuf[:0]
+	for _, it := range s.items {
+		v, err := it.eval(&s.e)
+		if err != nil {
+			s.in.rowError(s.pump, r, err)
+			return
+		}
+		s.outBuf = append(s.outBuf, v)
+	}
+	s.out.push(Row{Time: r.Time, Cols: s.outBuf})
+}
+
+// evict drops the rows that leave the window when a row at time t arrives (adding extra rows).
+func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
+	drop := 0
+	if w.rows {
+		if n := len(pt.Times) + extra - int(w.n) - 1; n > 0 {
+			drop = n
+		}
+	} else {
+		for drop < len(pt.Times) && pt.Times[drop] < t-w.span {
+			drop++
+		}
+	}
+	if drop == 0 {
+		return
+	}
+	for _, row := range pt.Vals[:drop] {
+		for j, ai := range w.aggs {
+			if pt.Dirty[j] {
+				continue
+			}
+			if !s.aggs[ai].remove(&pt.Accs[j], row[j]) {
+				pt.Dirty[j] = true
+			}
+		}
+	}
+	pt.Times = append(pt.Times[:0], pt.Times[drop:]...)
+	pt.Vals = append(pt.Vals[:0], pt.Vals[drop:]...)
+}
+
+// advance forgets partitions whose rows have all left their time window, so that memory follows the keys
+// seen within the window, not every key ever seen.
+func (s *slidingOp) advance(t int64) {
+	for wi, w := range s.windows {
+		if w.rows || w.lagDepth > 0 || t-s.swept < max(w.span, 1000) {
+			continue
+		}
+		for k, pt := range s.parts[wi] {
+			s.evict(w, pt, t, 0)
+			if len(pt.Times) == 0 {
+				delete(s.parts[wi], k)
+			}
+		}
+	}
+	if t-s.swept >= 1000 {
+		s.swept = t
+	}
+	s.out.advance(t)
+}
+
+type slidingState struct {
+	Parts []map[string]*partition
+	Swept int64
+}
+
+func (s *slidingOp) snapshot() any { return &slidingState{Parts: s.parts, Swept: s.swept} }
+
+func (s *slidingOp) restore(dec func(any) error) error {
+	var st slidingState
+	if err := dec(&st); err != nil {
+		return err
+	}
+	if len(st.Parts) != len(s.parts) {
+		return errSnapshotMismatch
+	}
+	for i := range st.Parts {
+		if st.Parts[i] == nil {
+			st.Parts[i] = map[string]*partition{}
+		}
+	}
+	s.parts, s.swept = st.Parts, st.Swept
+	return nil
+}
