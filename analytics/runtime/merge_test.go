@@ -1,0 +1,64 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hydrantio/hydrant/streams"
+)
+
+func TestMergeOrder(t *testing.T) {
+	// Three shards with interleaved arrivals, each read returning the next scripted batch; ties go by
+	// in-app stream, then shard. Shard 2 is caught up at first with a floor of 15, then 22: records
+	// after that wait until its floor passes them (its read of 50).
+	ent := func(seq uint64, at int64) streams.Entry {
+		return streams.Entry{Seq: seq, Arrival: at, Data: []byte(fmt.Sprint(at))}
+	}
+	scripts := map[int][]streams.ShardBatch{
+		0: {{Entries: []streams.Entry{ent(0, 10), ent(1, 20), ent(2, 30)}, Next: 3, Tip: 3, Floor: 30},
+			{Next: 3, Tip: 3, End: true}},
+		1: {{Entries: []streams.Entry{ent(0, 10), ent(1, 25)}, Next: 2, Tip: 2, Floor: 25},
+			{Next: 2, Tip: 2, Floor: 40}, {Next: 2, Tip: 2, Floor: 40}},
+		2: {{Next: 0, Tip: 0, Floor: 15},
+			{Entries: []streams.Entry{ent(0, 20)}, Next: 1, Tip: 1, Floor: 20},
+			{Next: 1, Tip: 1, Floor: 22}, {Next: 1, Tip: 1, Floor: 22}, {Next: 1, Tip: 1, Floor: 50}},
+	}
+	reads := map[int]int{}
+	var m merger
+	m.read = func(c *cursor) (streams.ShardBatch, error) {
+		s := scripts[c.index]
+		i := min(reads[c.index], len(s)-1)
+		reads[c.index]++
+		return s[i], nil
+	}
+	for i := range 3 {
+		// Shards 0 and 2 feed in-app stream 0, shard 1 stream 1 (parallelism 2).
+		m.add(&cursor{index: i, inApp: i % 2, id: fmt.Sprint(i), slot: -1})
+	}
+	var got []string
+	for range 50 {
+		st, err := m.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case st.rec != nil:
+			got = append(got, fmt.Sprintf("%d@%d", st.from.index, st.rec.Arrival))
+		case st.ended != nil:
+			got = append(got, fmt.Sprintf("end%d", st.ended.index))
+		case st.blocked != nil:
+			w, _ := m.lowWater()
+			got = append(got, fmt.Sprintf("blocked%d<%d", st.blocked.index, w))
+		default:
+			got = append(got, "empty")
+		}
+		if st.rec == nil && st.ended == nil && st.blocked == nil {
+			break
+		}
+	}
+	want := "0@10 1@10 0@20 2@20 blocked2<22 1@25 0@30 end0 blocked1<40 blocked1<40"
+	if g := strings.Join(got, " "); !strings.HasPrefix(g, want) {
+		t.Fatalf("merge order\n got %s\nwant %s...", g, want)
+	}
+}
