@@ -17,7 +17,9 @@ func (c *compiler) niladic(n sql.Node, name string) *cexpr {
 	t := value.TimestampType
 	switch name {
 	case "CURRENT_DATE":
-		fn = func(e *env) (value.Value, error) { return value.NewDate(floorDiv(e.time, 86_400_000) * 86_400_000), nil }
+		fn = func(e *env) (value.Value, error) {
+			return value.NewDate(floorDiv(e.time, 86_400_000) * 86_400_000), nil
+		}
 		t = value.DateType
 	case "CURRENT_TIME", "LOCALTIME":
 		fn = func(e *env) (value.Value, error) {
