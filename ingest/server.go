@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hydrantio/hydrant/analytics/app"
 	"github.com/hydrantio/hydrant/buffer"
 	"github.com/hydrantio/hydrant/streams"
 )
@@ -42,6 +43,10 @@ type Config struct {
 	// Firehose, if set, serves the Firehose API (Firehose_20150804.*) from these delivery streams on
 	// the same port. Default nil: Firehose targets are unknown operations.
 	Firehose *buffer.Manager
+	// Analytics, if set, serves the Kinesis Analytics API (KinesisAnalytics_20150814.*, SQL
+	// applications) from these applications on the same port. Default nil: its targets are unknown
+	// operations.
+	Analytics *app.Manager
 	// TLS, if set, makes the server speak HTTPS only, HTTP/2 negotiated by ALPN ("h2", then
 	// "http/1.1"), instead of HTTP/1.1 and h2c. It needs a certificate (Certificates or
 	// GetCertificate); the server uses a copy. Default nil: no TLS.
@@ -117,6 +122,13 @@ func NewServer(cfg Config, store *streams.Store) *Server {
 			panic("ingest: " + err.Error())
 		}
 		s.reg.add(fh)
+	}
+	if cfg.Analytics != nil {
+		ka, err := newAnalytics(cfg.Analytics, cfg.Now)
+		if err != nil {
+			panic("ingest: " + err.Error())
+		}
+		s.reg.add(ka)
 	}
 
 	// Not a ServeMux: AWS ignores the path of API requests, and a mux would redirect unclean ones.
