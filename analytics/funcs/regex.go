@@ -43,8 +43,11 @@ func translateJava(p string) string {
 	}
 	var b strings.Builder
 	inClass := 0
+	quant := false // the last thing written was a quantifier, so a + after it makes it possessive
 	for i := 0; i < len(p); i++ {
 		c := p[i]
+		wasQuant := quant
+		quant = false
 		switch {
 		case c == '\\' && i+1 < len(p):
 			if (p[i+1] == 'p' || p[i+1] == 'P') && i+2 < len(p) && p[i+2] == '{' {
@@ -74,10 +77,23 @@ func translateJava(p string) string {
 		case c == ']' && inClass > 0:
 			inClass--
 			b.WriteByte(c)
-		case c == '+' && inClass == 0 && i > 0 && strings.IndexByte("*+?}", p[i-1]) >= 0 && (i < 2 || p[i-2] != '\\'):
+		case inClass > 0:
+			b.WriteByte(c)
+		case c == '+' && wasQuant:
 			// A possessive quantifier (a*+, a++, a?+, a{2}+): RE2 does not backtrack, so the greedy form
 			// matches the same strings in all but contrived cases.
-		case c == '(' && inClass == 0 && strings.HasPrefix(p[i:], "(?>"):
+		case c == '*' || c == '+' || c == '?':
+			b.WriteByte(c)
+			quant = c != '?' || !wasQuant // a?? is lazy, not a quantifier to make possessive
+		case c == '{':
+			if end := strings.IndexByte(p[i:], '}'); end > 0 && isRepeat(p[i+1:i+end]) {
+				b.WriteString(p[i : i+end+1])
+				i += end
+				quant = true
+				continue
+			}
+			b.WriteByte(c)
+		case c == '(' && strings.HasPrefix(p[i:], "(?>"):
 			b.WriteString("(?:")
 			i += 2
 		default:
@@ -85,6 +101,19 @@ func translateJava(p string) string {
 		}
 	}
 	return b.String()
+}
+
+// isRepeat reports whether s is the inside of a {n}, {n,} or {n,m} quantifier.
+func isRepeat(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != ',' {
+			return false
+		}
+	}
+	return s[0] != ','
 }
 
 // replacement is a parsed Java replacement string: literal text and group references ($1, ${name}, with

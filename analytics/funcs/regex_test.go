@@ -1,0 +1,65 @@
+package funcs
+
+import (
+	"testing"
+
+	"github.com/hydrantio/hydrant/analytics/value"
+)
+
+func TestRegexReplace(t *testing.T) {
+	runCases(t, []evalCase{
+		// aws_doc_25: REGEX_REPLACE("REFERRER", 'http://', 'https://', 1, 0) on "http://www.amazon.com".
+		{name: "REGEX_REPLACE", args: vals(str("http://www.amazon.com"), str("http://"), str("https://"), num(1), num(0)),
+			want: str("https://www.amazon.com")},
+		// The reference's example: REGEX_REPLACE(SECTOR, 'TECHNOLOGY', 'INFORMATION TECHNOLOGY', 1, 0).
+		{name: "REGEX_REPLACE", args: vals(str("TECHNOLOGY"), str("TECHNOLOGY"), str("INFORMATION TECHNOLOGY"), num(1), num(0)),
+			want: str("INFORMATION TECHNOLOGY")},
+		{name: "REGEX_REPLACE", args: vals(str("HEALTHCARE"), str("TECHNOLOGY"), str("INFORMATION TECHNOLOGY"), num(1), num(0)),
+			want: str("HEALTHCARE")},
+		{name: "REGEX_REPLACE", args: vals(str("a1b22c333"), str(`\d+`), str("#"), num(1), num(0)), want: str("a#b#c#")},
+		{name: "REGEX_REPLACE", args: vals(str("a1b22c333"), str(`\d+`), str("#"), num(1), num(2)), want: str("a1b#c333")},
+		{name: "REGEX_REPLACE", args: vals(str("a1b22c333"), str(`\d+`), str("#"), num(1), num(4)), want: str("a1b22c333")},
+		{name: "REGEX_REPLACE", args: vals(str("a1b22c333"), str(`\d+`), str("#"), num(4), num(0)), want: str("a1b#c#")},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`b`), str("x"), num(10), num(0)), want: str("abc")},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`^.`), str("x"), num(2), num(0)), want: str("axc")},
+		// Java replacement syntax: $n, ${name}, \$ for a dollar.
+		{name: "REGEX_REPLACE", args: vals(str("John Smith"), str(`(\w+) (\w+)`), str("$2, $1"), num(1), num(0)), want: str("Smith, John")},
+		{name: "REGEX_REPLACE", args: vals(str("x=1"), str(`(?<k>\w)=(?<v>\d)`), str("${v}=${k}"), num(1), num(0)), want: str("1=x")},
+		{name: "REGEX_REPLACE", args: vals(str("5"), str(`(\d)`), str(`\$$1`), num(1), num(0)), want: str("$5")},
+		{name: "REGEX_REPLACE", args: vals(str("ab"), str(`(a)`), str(`$10`), num(1), num(0)), want: str("a0b")},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`x*`), str("-"), num(1), num(0)), want: str("-a-b-c-")},
+		{name: "REGEX_REPLACE", args: vals(str("Abc1"), str(`\p{Upper}\p{Lower}+`), str("W"), num(1), num(0)), want: str("W1")},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`b`), str("x"), num(0), num(0)), err: InvalidArgument},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`b`), str("x"), num(1), num(-1)), err: InvalidArgument},
+		{name: "REGEX_REPLACE", args: vals(null, str(`b`), str("x"), num(1), num(0)), want: null},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`(`), str("x"), num(1), num(0)), err: "bind"},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`a(?=b)`), str("x"), num(1), num(0)), err: "bind"},
+		{name: "REGEX_REPLACE", args: vals(str("abc"), str(`(b)`), str("$2"), num(1), num(0)), err: "bind"},
+	})
+}
+
+// A regex taken from a column compiles at run time, and a bad one is an error row, not a bind error.
+func TestRegexReplaceColumnPattern(t *testing.T) {
+	impl, _, err := bind(t, "REGEX_REPLACE", vals(str(""), str(""), str(""), num(1), num(0)), func(i int) bool { return i > 2 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ s, re, repl, want, err string }{
+		{"aaa", "a", "b", "bbb", ""},
+		{"aaa", "a", "c", "ccc", ""},
+		{"aaa", "(", "c", "", InvalidRegex},
+		{"xyz", "y", "_", "x_z", ""},
+	} {
+		got, err := impl(vals(str(c.s), str(c.re), str(c.repl), num(1), num(0)))
+		if c.err != "" {
+			if e, ok := err.(*Error); !ok || e.Name != c.err {
+				t.Errorf("REGEX_REPLACE(%q, %q): %v, want %s", c.s, c.re, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got.S != c.want {
+			t.Errorf("REGEX_REPLACE(%q, %q, %q) = %q, %v; want %q", c.s, c.re, c.repl, got.S, err, c.want)
+		}
+	}
+	_ = value.Value{}
+}
