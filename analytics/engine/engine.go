@@ -31,6 +31,9 @@ type Row struct {
 type Input struct {
 	Name    string
 	Columns []value.Column
+	// Open makes every column name the code uses on this input resolve, typed as unknown (NULL type), as
+	// `hydrant sql check` plans an application whose input schema it has not been given.
+	Open bool
 }
 
 // Table is a reference table, loaded in full before the application starts.

@@ -31,6 +31,7 @@ type cexpr struct {
 	// rowtimeOnly is set when the expression depends on ROWTIME and constants only (a window key).
 	rowtimeOnly bool
 	usesTime    bool
+	isTime      bool // the expression is the row's ROWTIME itself
 }
 
 func constExpr(v value.Value, t value.Type) *cexpr {
@@ -47,16 +48,17 @@ const (
 
 // compiler compiles the expressions of one SELECT.
 type compiler struct {
-	p       *planner
-	sc      *scope
-	mode    exprMode
-	keys    []string // printed GROUP BY expressions (groupMode)
-	keyExpr []*cexpr
-	aggs    []*aggSpec
-	windows map[string]*sql.WindowSpec // the SELECT's named windows
-	params  map[string]int             // a UDF body's parameters -> slot
-	inAgg   bool                       // compiling an aggregate's argument
-	noAggs  bool                       // aggregates are not allowed here (WHERE, GROUP BY)
+	p        *planner
+	sc       *scope
+	mode     exprMode
+	keys     []string   // printed GROUP BY expressions (groupMode)
+	keyNodes []sql.Expr // the GROUP BY expressions
+	keyExpr  []*cexpr
+	aggs     []*aggSpec
+	windows  map[string]*sql.WindowSpec // the SELECT's named windows
+	params   map[string]int             // a UDF body's parameters -> slot
+	inAgg    bool                       // compiling an aggregate's argument
+	noAggs   bool                       // aggregates are not allowed here (WHERE, GROUP BY)
 }
 
 func (c *compiler) expr(x sql.Expr) *cexpr {
@@ -369,7 +371,7 @@ func (c *compiler) column(x *sql.ColumnRef) *cexpr {
 	r := c.sc.resolve(x)
 	if r.slot == -1 {
 		return &cexpr{eval: func(e *env) (value.Value, error) { return value.NewTimestamp(e.time), nil },
-			typ: value.TimestampType, usesTime: true, rowtimeOnly: true}
+			typ: value.TimestampType, usesTime: true, rowtimeOnly: true, isTime: true}
 	}
 	slot := r.slot
 	if len(r.fields) == 0 {
@@ -388,11 +390,10 @@ func (c *compiler) column(x *sql.ColumnRef) *cexpr {
 	}, typ: r.typ}
 }
 
-// keyIndex finds x among the GROUP BY expressions, by its printed form.
+// keyIndex finds x among the GROUP BY expressions.
 func (c *compiler) keyIndex(x sql.Expr) int {
-	s := sql.Format(x)
-	for i, k := range c.keys {
-		if k == s {
+	for i, k := range c.keyNodes {
+		if c.sameExpr(x, k) {
 			return i
 		}
 	}
@@ -567,11 +568,19 @@ func (c *compiler) castTo(n sql.Node, a *cexpr, t value.Type) *cexpr {
 // arith types and evaluates + - * / % on numbers, datetimes and intervals.
 func (c *compiler) arith(x *sql.BinaryExpr, l, r *cexpr) *cexpr {
 	lt, rt := l.typ, r.typ
-	if lt.Base == value.TNull {
-		lt = rt
-	}
-	if rt.Base == value.TNull {
-		rt = lt
+	if lt.Base == value.TNull || rt.Base == value.TNull {
+		// NULL, or a column of unknown type: the result's type is unknown too.
+		return c.derive(l, func(e *env) (value.Value, error) {
+			a, err := l.eval(e)
+			if err != nil || a.K == value.Null {
+				return value.Value{}, err
+			}
+			b, err := r.eval(e)
+			if err != nil || b.K == value.Null {
+				return value.Value{}, err
+			}
+			return value.Value{}, nil
+		}, value.NullType, r)
 	}
 	lk, rk := lt.Kind(), rt.Kind()
 	var t value.Type
@@ -1066,6 +1075,9 @@ func (c *compiler) step(x *sql.Step) *cexpr {
 			v.I = floorDiv(v.I, ms) * ms
 			return v, nil
 		}, a.typ)
+	}
+	if a.typ.Base == value.TNull { // an input column of unknown type (hydrant sql check without a schema)
+		return c.derive(a, func(e *env) (value.Value, error) { return value.Value{}, nil }, value.NullType)
 	}
 	errorf(x, "STEP(%s BY %s) needs a datetime and an interval, or two integers", a.typ, w.typ)
 	return nil

@@ -55,6 +55,7 @@ func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compile
 		}
 		g.keys = append(g.keys, ke)
 		c.keys = append(c.keys, sql.Format(k))
+		c.keyNodes = append(c.keyNodes, k)
 		c.keyExpr = append(c.keyExpr, ke)
 	}
 	for i, ke := range g.keys {

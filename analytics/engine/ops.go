@@ -181,3 +181,30 @@ func rowText(cols []value.Value) []byte {
 	}
 	return b
 }
+
+// distinct is SELECT STREAM DISTINCT with ROWTIME among the selected values: rows equal to one already
+// seen at the same ROWTIME are dropped. Only one instant's rows are remembered.
+type distinct struct {
+	seen   map[string]struct{}
+	time   int64
+	keyBuf []byte
+	out    op
+}
+
+func (d *distinct) push(r Row) {
+	if r.Time != d.time {
+		clear(d.seen)
+		d.time = r.Time
+	}
+	d.keyBuf = d.keyBuf[:0]
+	for _, v := range r.Cols {
+		d.keyBuf = appendKey(d.keyBuf, v)
+	}
+	if _, dup := d.seen[string(d.keyBuf)]; dup {
+		return
+	}
+	d.seen[string(d.keyBuf)] = struct{}{}
+	d.out.push(r)
+}
+
+func (d *distinct) advance(t int64) { d.out.advance(t) }

@@ -20,6 +20,7 @@ type streamDef struct {
 	cols   []value.Column
 	input  int // index in Config.Inputs, or -1
 	node   *streamNode
+	open   bool // Input.Open
 	pos    sql.Pos
 	filled bool // a pump inserts into it
 	read   bool // a pump reads it
@@ -42,7 +43,7 @@ func newPlanner(cfg Config, inst *Instance) *planner {
 	p := &planner{cfg: cfg, inst: inst, streams: map[string]*streamDef{}, tables: map[string]*Table{},
 		udfs: map[string]*sql.CreateFunction{}, pumps: map[string]bool{}}
 	for i, in := range cfg.Inputs {
-		d := &streamDef{name: in.Name, cols: in.Columns, input: i}
+		d := &streamDef{name: in.Name, cols: in.Columns, input: i, open: in.Open}
 		d.node = &streamNode{def: d}
 		p.streams[in.Name] = d
 		inst.inputs = append(inst.inputs, d.node.port())
@@ -316,7 +317,10 @@ func (p *planner) from(t sql.TableExpr) relation {
 			}
 			sc.width = len(cols)
 			sc.times = map[string]int{}
-			delete(sc.times, alias)
+			if d.open {
+				sc.open = &openInput{def: d}
+				sc.times[alias] = -1
+			}
 			node := d.node
 			return relation{sc: sc, stream: d, setOut: func(o op) { node.outs = append(node.outs, o) }}
 		}
@@ -341,7 +345,7 @@ func (p *planner) from(t sql.TableExpr) relation {
 			if i < len(t.ColAliases) {
 				n = t.ColAliases[i].Name
 			}
-			sc.cols = append(sc.cols, column{table: alias, name: n, typ: c.typ, slot: c.slot})
+			sc.cols = append(sc.cols, column{table: alias, name: n, typ: c.typ, slot: c.slot, isTime: c.isTime})
 		}
 		return relation{sc: sc, setOut: rel.setOut}
 	case *sql.Join:
@@ -402,7 +406,7 @@ func (p *planner) selectList(c *compiler, sel *sql.Select) ([]*cexpr, []string) 
 func outScope(items []*cexpr, names []string) *scope {
 	sc := &scope{width: len(items)}
 	for i, it := range items {
-		sc.cols = append(sc.cols, column{name: names[i], typ: it.typ, slot: i})
+		sc.cols = append(sc.cols, column{name: names[i], typ: it.typ, slot: i, isTime: it.isTime})
 	}
 	return sc
 }
@@ -410,9 +414,6 @@ func outScope(items []*cexpr, names []string) *scope {
 func (p *planner) selectQuery(sel *sql.Select) relation {
 	if sel.From == nil {
 		errorf(sel, "a streaming query needs a FROM clause")
-	}
-	if sel.Distinct {
-		errorf(sel, "SELECT DISTINCT is not supported on streams: use GROUP BY with a window")
 	}
 	in := p.from(sel.From)
 	if in.table != nil {
@@ -445,6 +446,18 @@ func (p *planner) selectQuery(sel *sql.Select) relation {
 	o := &filterProject{in: p.inst, pump: p.pump, where: where, items: items}
 	in.setOut(o)
 	rel := relation{sc: outScope(items, names), setOut: func(x op) { o.out = x }}
+	if sel.Distinct {
+		timed := false
+		for _, it := range items {
+			timed = timed || it.rowtimeOnly
+		}
+		if !timed {
+			errorf(sel, "SELECT STREAM DISTINCT needs ROWTIME (or a window of it) in its select list, so that duplicates are only those of one instant")
+		}
+		d := &distinct{seen: map[string]struct{}{}}
+		o.out = d
+		rel.setOut = func(x op) { d.out = x }
+	}
 	if len(sel.OrderBy) > 0 {
 		return p.orderBy(sel, rel, c)
 	}

@@ -14,9 +14,13 @@ type column struct {
 	name  string
 	typ   value.Type
 	slot  int
+	// isTime marks a column that holds its row's ROWTIME (SELECT ROWTIME AS t): a reference to it is the
+	// row's time, so a window on it is a window on ROWTIME.
+	isTime bool
 }
 
 type scope struct {
+	open  *openInput // columns of an Open input appear as the code names them
 	cols  []column
 	times map[string]int // table -> slot of its ROWTIME, for joins; absent means the row's own time
 	width int            // slots in a row of this scope, hidden ones included
@@ -93,6 +97,13 @@ func (s *scope) resolve(ref *sql.ColumnRef) resolved {
 			errorf(ref, "column %s is ambiguous", quoteName(parts[0].Name))
 		}
 		rest = parts[1:]
+	case s.open != nil && (len(parts) == 1 || s.hasTable(parts[0].Name)):
+		name := parts[len(parts)-1].Name
+		if len(parts) == 1 {
+			name = parts[0].Name
+		}
+		i = s.open.add(s, name)
+		rest = nil
 	case len(parts) >= 2 && s.hasTable(parts[0].Name):
 		errorf(ref, "column %s not found in %s", quoteName(parts[1].Name), quoteName(parts[0].Name))
 	default:
@@ -102,6 +113,9 @@ func (s *scope) resolve(ref *sql.ColumnRef) resolved {
 		errorf(ref, "column %s not found", quoteName(parts[0].Name))
 	}
 	c := s.cols[i]
+	if c.isTime && len(rest) == 0 {
+		return resolved{slot: -1, typ: value.TimestampType}
+	}
 	r := resolved{slot: c.slot, typ: c.typ}
 	for _, f := range rest {
 		if r.typ.Base != value.TRow {
@@ -138,3 +152,27 @@ func (s *scope) count(name string) int {
 
 // quoteName writes a name as KDA error messages do: in double quotes.
 func quoteName(s string) string { return `"` + s + `"` }
+
+// openInput is an input stream whose columns are discovered from the code (Input.Open).
+type openInput struct {
+	def *streamDef
+}
+
+// add makes name a column of the open input (and of the scope reading it), once.
+func (o *openInput) add(s *scope, name string) int {
+	if i := s.find("", name); i >= 0 {
+		return i
+	}
+	slot := len(o.def.cols)
+	o.def.cols = append(o.def.cols, value.Column{Name: name, Type: value.NullType})
+	table := ""
+	if len(s.cols) > 0 {
+		table = s.cols[0].table
+	}
+	for t := range s.times {
+		table = t
+	}
+	s.cols = append(s.cols, column{table: table, name: name, typ: value.NullType, slot: slot})
+	s.width = slot + 1
+	return len(s.cols) - 1
+}

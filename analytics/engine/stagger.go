@@ -60,6 +60,7 @@ func (p *planner) stagger(sel *sql.Select, in relation, where *cexpr, c *compile
 		ke := kc.expr(k)
 		s.keys = append(s.keys, ke)
 		c.keys = append(c.keys, sql.Format(k))
+		c.keyNodes = append(c.keyNodes, k)
 		c.keyExpr = append(c.keyExpr, ke)
 	}
 	items, names := p.selectList(c, sel)
