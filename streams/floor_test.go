@@ -115,3 +115,18 @@ func TestReadShardFloor(t *testing.T) {
 		t.Fatalf("floor %d below the last arrival %d", b.Floor, b.Entries[0].Arrival)
 	}
 }
+
+func TestTipFloorSealed(t *testing.T) {
+	// A sealed log's floor stays at the seal: its children's records arrive from then on, and a reader
+	// merging by arrival must not be told that nothing earlier can come.
+	c := newClock()
+	l := openTestLog(t, LogOptions{Now: c.Now})
+	mustAppend(t, l, Entry{Data: []byte("a")})
+	c.Advance(time.Second)
+	sealed := c.Now().UnixMilli()
+	l.Seal()
+	c.Advance(time.Minute)
+	if tip, floor := l.Tip(); tip != 1 || floor != sealed {
+		t.Fatalf("sealed: tip %d floor %d, want 1 %d", tip, floor, sealed)
+	}
+}

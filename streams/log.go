@@ -127,6 +127,7 @@ type Log struct {
 		queued      int64  // bytes in buf plus bytes the flusher is writing
 		group       *commitGroup
 		sealed      bool
+		sealedAt    int64 // max(clock, lastArrival) when sealed: a child shard's records arrive after
 		closing     bool
 		err         error // sticky: the first write or fsync failure
 
@@ -159,6 +160,7 @@ func (l *Log) Seal() uint64 {
 	defer l.mu.Unlock()
 	if !l.mu.sealed {
 		l.mu.sealed = true
+		l.mu.sealedAt = max(l.opts.Now().UnixMilli(), l.mu.lastArrival)
 		l.space.Broadcast()
 		l.notifyLocked()
 	}

@@ -80,12 +80,18 @@ func (l *Log) Append(recs []Entry) (Pending, error) {
 //
 // With appends in flight (assigned but not committed), the floor is the last committed Arrival, since
 // Append never assigns less than the previous Arrival. With none, it is max(clock, last Arrival), and
-// the log remembers it as its last Arrival so that a clock going back cannot break the promise.
+// the log remembers it as its last Arrival so that a clock going back cannot break the promise. Once
+// sealed, it is the time of the seal: the children's records come after it.
 func (l *Log) Tip() (tip uint64, floor int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.mu.next != l.mu.committed {
 		return l.mu.committed, l.mu.committedArrival
+	}
+	if l.mu.sealed {
+		// Nothing follows in this log, but a reader that merges by arrival must not pass the records
+		// of the children, which arrive from the seal on.
+		return l.mu.committed, l.mu.sealedAt
 	}
 	floor = max(l.opts.Now().UnixMilli(), l.mu.lastArrival)
 	l.mu.lastArrival = floor

@@ -32,6 +32,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // emitted, all of them durable in the destination whose shard tips are recorded.
 type checkpoint struct {
 	RunID    string
+	Advanced int64 // the engine's last Advance: a restored engine is never moved back
 	Inputs   []inputCheckpoint
 	Outputs  []outputCheckpoint
 	Snapshot []byte // nil when the engine has not been snapshotted (a checkpoint taken before any push)
@@ -76,6 +77,7 @@ func appendCheckpoint(dst []byte, c *checkpoint) []byte {
 	dst = binary.LittleEndian.AppendUint32(dst, 0) // body length, filled in below
 	body := len(dst)
 	dst = appendString(dst, c.RunID)
+	dst = binary.AppendVarint(dst, c.Advanced)
 	dst = binary.AppendUvarint(dst, uint64(len(c.Inputs)))
 	for _, in := range c.Inputs {
 		dst = binary.AppendVarint(dst, in.Created)
@@ -135,7 +137,7 @@ func decodeCheckpoint(b []byte) (*checkpoint, error) {
 		return nil, fmt.Errorf("crc %08x, want %08x", got, want)
 	}
 	d := decoder{b: b[checkpointHeader:end]}
-	c := &checkpoint{RunID: d.string()}
+	c := &checkpoint{RunID: d.string(), Advanced: d.varint()}
 	c.Inputs = make([]inputCheckpoint, d.count(2))
 	for i := range c.Inputs {
 		in := &c.Inputs[i]

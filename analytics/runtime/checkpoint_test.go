@@ -12,7 +12,8 @@ import (
 
 func sampleCheckpoint() *checkpoint {
 	return &checkpoint{
-		RunID: "0123456789abcdef",
+		RunID:    "0123456789abcdef",
+		Advanced: 1763805600123,
 		Inputs: []inputCheckpoint{{Created: 1763805600000, Shards: []shardCheckpoint{
 			{Index: 0, Pos: 120, Done: true}, {Index: 1, Pos: 7}, {Index: 2, Pos: 1 << 40}}}},
 		Outputs: []outputCheckpoint{

@@ -104,12 +104,17 @@ func (m *merger) refill(c *cursor) (bool, error) {
 	c.entries, c.next = b.Entries, 0
 	c.changed = b.Changed
 	c.end = b.End
-	c.floor = max(c.floor, b.Floor)
 	if len(b.Entries) > 0 {
 		c.pos = b.Entries[0].Seq
 	} else {
 		c.pos = b.Next
 	}
+	if b.Next < b.Tip {
+		// The floor holds from Tip on: records committed after the read, before Tip was taken, are
+		// not bounded by it. Read again.
+		return true, nil
+	}
+	c.floor = max(c.floor, b.Floor)
 	return c.buffered() || c.end != wasEnd || c.lowWater() > before, nil
 }
 

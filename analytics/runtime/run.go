@@ -232,6 +232,7 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 		if r.proc, err = p.restore(ck.Snapshot, r); err != nil {
 			return nil, fmt.Errorf("runtime: restore: %w", err)
 		}
+		r.advanced = ck.Advanced
 	} else {
 		r.proc = p.start(r)
 	}
@@ -563,7 +564,7 @@ func (r *Run) checkpoint(ctx context.Context, proc processor) error {
 			return context.Cause(ctx)
 		}
 	}
-	c := &checkpoint{RunID: r.runID}
+	c := &checkpoint{RunID: r.runID, Advanced: r.advanced}
 	if proc != nil {
 		snap, err := proc.Snapshot()
 		if err != nil {
