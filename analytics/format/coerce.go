@@ -57,26 +57,31 @@ func (m *Mapper) text(t tok) string {
 	return string(m.raw(t))
 }
 
-// coerce converts the value at t to column c's type. It returns false when the value cannot be
-// converted; m.why then says why.
-func (m *Mapper) coerce(c *column, t tok) (value.Value, bool) {
+// coerce converts the value at t to column c's type into out. It returns false when the value
+// cannot be converted.
+func (m *Mapper) coerce(c *column, t tok, out *value.Value) bool {
 	if t.kind == tokMissing || t.kind == tokNull {
-		return value.Value{}, true
+		*out = value.Value{}
+		return true
 	}
-	typ := c.typ
+	typ := &c.typ
 	switch typ.Base {
 	case value.TBoolean:
 		switch t.kind {
 		case tokTrue:
-			return value.NewBool(true), true
+			*out = value.NewBool(true)
+			return true
 		case tokFalse:
-			return value.NewBool(false), true
+			*out = value.NewBool(false)
+			return true
 		case tokNumber:
 			f, ok := parseFloat(m.rec[t.start:t.end])
-			return value.NewBool(f != 0), ok
+			*out = value.NewBool(f != 0)
+			return ok
 		case tokString:
 			s := trimSpace(m.raw(t))
-			return value.NewBool(len(s) == 4 && (s[0]|0x20) == 't' && (s[1]|0x20) == 'r' && (s[2]|0x20) == 'u' && (s[3]|0x20) == 'e'), true
+			*out = value.NewBool(len(s) == 4 && (s[0]|0x20) == 't' && (s[1]|0x20) == 'r' && (s[2]|0x20) == 'u' && (s[3]|0x20) == 'e')
+			return true
 		}
 	case value.TTinyint, value.TSmallint, value.TInteger, value.TBigint:
 		var n int64
@@ -92,7 +97,8 @@ func (m *Mapper) coerce(c *column, t tok) (value.Value, bool) {
 			n, ok = parseInt(trimSpace(m.raw(t)))
 		}
 		if ok && inRange(typ.Base, n) {
-			return value.NewInt(n), true
+			*out = value.NewInt(n)
+			return true
 		}
 	case value.TDecimal, value.TReal, value.TDouble:
 		var f float64
@@ -113,14 +119,17 @@ func (m *Mapper) coerce(c *column, t tok) (value.Value, bool) {
 		switch typ.Base {
 		case value.TDecimal:
 			if f, ok = fitDecimal(f, typ.Len, typ.Scale); ok {
-				return value.NewDecimal(f), true
+				*out = value.NewDecimal(f)
+				return true
 			}
 		case value.TReal:
 			if math.Abs(f) <= math.MaxFloat32 || math.IsNaN(f) {
-				return value.NewDouble(f), true
+				*out = value.NewDouble(f)
+				return true
 			}
 		default:
-			return value.NewDouble(f), true
+			*out = value.NewDouble(f)
+			return true
 		}
 	case value.TChar, value.TVarchar:
 		var s string
@@ -141,41 +150,49 @@ func (m *Mapper) coerce(c *column, t tok) (value.Value, bool) {
 				s = m.str()[t.start:t.end]
 			}
 		}
-		return value.NewString(truncate(s, typ.Len)), true
+		*out = value.NewString(truncate(s, typ.Len))
+		return true
 	case value.TBinary, value.TVarbinary:
 		switch t.kind {
 		case tokTrue:
-			return value.Value{K: value.Binary, S: "\x01"}, true
+			*out = value.Value{K: value.Binary, S: "\x01"}
+			return true
 		case tokFalse:
-			return value.Value{K: value.Binary, S: "\x00"}, true
+			*out = value.Value{K: value.Binary, S: "\x00"}
+			return true
 		case tokString:
 			if b, ok := parseBinary(trimSpace(m.raw(t))); ok {
 				if typ.Len > 0 && len(b) > typ.Len {
 					b = b[:typ.Len]
 				}
-				return value.NewBinary(b), true
+				*out = value.NewBinary(b)
+				return true
 			}
 		}
 	case value.TTimestamp:
 		if t.kind == tokString {
 			if ms, ok := parseTimestamp(m.raw(t)); ok {
-				return value.NewTimestamp(ms), true
+				*out = value.NewTimestamp(ms)
+				return true
 			}
 		}
 	case value.TDate:
 		if t.kind == tokString {
 			if ms, ok := parseDateValue(m.raw(t)); ok {
-				return value.NewDate(ms), true
+				*out = value.NewDate(ms)
+				return true
 			}
 		}
 	case value.TTime:
 		if t.kind == tokString {
 			if ms, ok := parseTime(m.raw(t)); ok {
-				return value.NewTime(ms), true
+				*out = value.NewTime(ms)
+				return true
 			}
 		}
 	}
-	return value.Value{}, false
+	*out = value.Value{}
+	return false
 }
 
 // conversionError describes a failed coercion for error_stream.
@@ -235,8 +252,53 @@ func parseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 {
 		return 0, false
 	}
+	if f, ok := fastFloat(b); ok {
+		return f, true
+	}
 	f, err := strconv.ParseFloat(unsafe.String(&b[0], len(b)), 64)
 	return f, err == nil
+}
+
+// fastFloat parses the numbers records mostly hold, [-]digits[.digits] whose digits make an integer
+// of at most 2^53, exactly: that integer, which a float64 holds exactly, divided by a power of ten
+// that it also holds exactly, is the correctly rounded value (Clinger's fast path). Anything else is
+// left to strconv.
+func fastFloat(b []byte) (float64, bool) {
+	i := 0
+	neg := b[0] == '-'
+	if neg {
+		i++
+	}
+	var mant uint64
+	nd, frac := 0, -1
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case '0' <= c && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			if nd++; nd > 19 {
+				return 0, false
+			}
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if nd == 0 || frac == 0 || mant > 1<<53 {
+		return 0, false
+	}
+	f := float64(mant)
+	if frac > 0 {
+		f /= pow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 func inRange(b value.Base, n int64) bool {

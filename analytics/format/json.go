@@ -1,6 +1,7 @@
 package format
 
 import (
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -44,8 +45,23 @@ func skipSpace(b []byte, i int) int {
 func scanString(b []byte, i int) (int, bool, bool) {
 	i++
 	esc := false
+	// Eight bytes at a time while none is a quote, a backslash or a control character.
+	for i+8 <= len(b) {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q := w ^ 0x2222222222222222  // zero where '"'
+		bs := w ^ 0x5c5c5c5c5c5c5c5c // zero where '\\'
+		special := (q-lsb)&^q | (bs-lsb)&^bs | (w-0x2020202020202020)&^w
+		if special&msb != 0 {
+			break
+		}
+		i += 8
+	}
 	for i < len(b) {
 		c := b[i]
+		if plain[c] {
+			i++
+			continue
+		}
 		switch {
 		case c == '"':
 			return i + 1, esc, true
@@ -78,6 +94,20 @@ func scanString(b []byte, i int) (int, bool, bool) {
 	}
 	return 0, false, false
 }
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plain marks the bytes a JSON string holds as they are: all but the quote, the backslash and
+// control characters. One load per byte keeps scanString's loop short.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func unhex(c byte) int {
 	switch {

@@ -48,6 +48,7 @@ type column struct {
 // whole, and the members and elements to look into.
 type node struct {
 	cols []int
+	next int // the member after the last one found: records of a stream list their members in the same order
 	keys []keyChild
 	idx  []idxChild
 	all  *node // [0:] followed by more steps: the array is flattened, one row per element
@@ -64,8 +65,13 @@ type idxChild struct {
 }
 
 func (n *node) key(k []byte) *node {
+	if n.next < len(n.keys) && n.keys[n.next].key == string(k) {
+		n.next++
+		return n.keys[n.next-1].n
+	}
 	for i := range n.keys {
 		if n.keys[i].key == string(k) {
+			n.next = i + 1
 			return n.keys[i].n
 		}
 	}
@@ -565,12 +571,10 @@ func (m *Mapper) emitRows(emit func([]value.Value), onErr func(*MapError)) {
 
 func (m *Mapper) emitRow(emit func([]value.Value), onErr func(*MapError)) {
 	for i := range m.cols {
-		v, ok := m.coerce(&m.cols[i], m.toks[i])
-		if !ok {
+		if !m.coerce(&m.cols[i], m.toks[i], &m.row[i]) {
 			report(onErr, m.conversionError(&m.cols[i], m.toks[i]))
 			return
 		}
-		m.row[i] = v
 	}
 	emit(m.row)
 }
