@@ -184,7 +184,7 @@ func (m *Manager) Delete(sc streams.Scope, name string, created time.Time) error
 		a.mu.Unlock()
 		return notFound(name)
 	}
-	if want := a.mu.meta.Created; created.Round(time.Millisecond).UnixMilli() != want {
+	if want := a.mu.meta.Created; !sameCreation(created, want) {
 		a.mu.Unlock()
 		return kindErr(streams.KindConflict, "Provided CreateTimestamp %s does not match the application's, %s.",
 			created.UTC().Format(time.RFC3339Nano), time.UnixMilli(want).UTC().Format(time.RFC3339Nano))
@@ -215,6 +215,17 @@ func (m *Manager) Delete(sc streams.Scope, name string, created time.Time) error
 	}
 	m.mu.Unlock()
 	return os.RemoveAll(trash)
+}
+
+// sameCreation reports whether t, as a client sent it back, is the creation time createdMs: equal to
+// the millisecond, or to the second when t has no fraction (botocore sends timestamps as whole
+// epoch seconds).
+func sameCreation(t time.Time, createdMs int64) bool {
+	ms := t.Round(time.Millisecond).UnixMilli()
+	if ms == createdMs {
+		return true
+	}
+	return ms%1000 == 0 && ms/1000 == createdMs/1000
 }
 
 // change applies a configuration change: it checks the version id (KindConflict when it is not the

@@ -490,6 +490,10 @@ func TestDelete(t *testing.T) {
 	wantKind(t, e.m.Delete(scope, "nope", e.now), streams.KindNotFound, "Application nope is not found.")
 	// A timestamp read back from the wire as float seconds rounds to the same millisecond.
 	sent := time.Unix(0, int64(float64(e.now.UnixMilli())/1000*1e9))
+	// botocore sends whole seconds.
+	if !sameCreation(time.Unix(e.now.Unix(), 0), e.now.UnixMilli()) || sameCreation(e.now.Add(time.Millisecond), e.now.UnixMilli()) {
+		t.Fatal("sameCreation")
+	}
 	if err := e.m.Delete(scope, "app", sent); err != nil {
 		t.Fatal(err)
 	}

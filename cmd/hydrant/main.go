@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hydrantio/hydrant/analytics/app"
 	"github.com/hydrantio/hydrant/buffer"
 	"github.com/hydrantio/hydrant/ingest"
 	"github.com/hydrantio/hydrant/internal/bench"
@@ -146,7 +147,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Error("close delivery streams", "err", err)
 		}
 	}()
-	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger, Firehose: firehose,
+	// Applications read reference data from the same objects delivery streams write.
+	reader, _ := objects.(app.ObjectReader)
+	analytics, err := app.Open(app.Options{Dir: filepath.Join(*dataDir, "analytics"), Store: store, Logger: logger,
+		DeliveryStreams: buffer.AnalyticsStreams{M: firehose}, Objects: reader})
+	if err != nil {
+		logger.Error("open analytics applications", "dir", filepath.Join(*dataDir, "analytics"), "err", err)
+		return 1
+	}
+	defer func() { // before the delivery streams' and the store's Close, deferred earlier
+		if err := analytics.Close(); err != nil {
+			logger.Error("close analytics applications", "err", err)
+		}
+	}()
+	cfg := ingest.Config{Region: *region, Account: *account, Logger: logger, Firehose: firehose, Analytics: analytics,
 		Metrics: metrics.Handler(store, firehose, time.Now)}
 	serving := []any{"data_dir", *dataDir, "version", version, "fsync", *fsync}
 	if local {
