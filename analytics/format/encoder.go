@@ -130,6 +130,9 @@ func (e *Encoder) appendCSV(b []byte, t *value.Type, v value.Value) []byte {
 	case value.String:
 		return appendCSVField(b, v.S)
 	case value.Binary:
+		if v.S == "" {
+			return append(b, `""`...)
+		}
 		return base64.StdEncoding.AppendEncode(b, []byte(v.S))
 	case value.Timestamp, value.Date, value.Time:
 		return appendDatetime(b, v)
