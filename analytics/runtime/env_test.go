@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
+	"github.com/hydrantio/hydrant/analytics/format"
 	"github.com/hydrantio/hydrant/analytics/value"
 	"github.com/hydrantio/hydrant/streams"
 )
@@ -159,9 +160,9 @@ func datas(rs []record) []string {
 // map.
 type fakeMapper struct{}
 
-func (fakeMapper) Map(rec []byte, emit func([]value.Value), onErr func(name, message string)) {
+func (fakeMapper) Map(rec []byte, emit func([]value.Value), onErr func(*format.MapError)) {
 	if strings.HasPrefix(string(rec), "bad") {
-		onErr("Parse_error", "bad record")
+		onErr(&format.MapError{Name: "Parse_error", Message: "bad record"})
 		return
 	}
 	row := [1]value.Value{value.NewString(string(rec))}

@@ -1,18 +1,20 @@
 package runtime
 
 import (
-	"errors"
-
+	"github.com/hydrantio/hydrant/analytics/format"
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
-// The binding to analytics/format, whose Mapper and Encoder are being written: until they land, an
-// application cannot start (tests run the runtime with stand-ins).
+// The binding to analytics/format: a Mapper per input, an Encoder per output.
 
 func newMapper(in Input) (rowMapper, []value.Column, error) {
-	return nil, nil, errors.New("format: mapper not available yet")
+	m, err := format.NewMapper(in.Format, in.Columns)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, m.Columns(), nil
 }
 
-func newEncoder(format string, cols []value.Column) (rowEncoder, error) {
-	return nil, errors.New("format: encoder not available yet")
+func newEncoder(recordFormat string, cols []value.Column) (rowEncoder, error) {
+	return format.NewEncoder(recordFormat, cols)
 }

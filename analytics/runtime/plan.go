@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
+	"github.com/hydrantio/hydrant/analytics/format"
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
@@ -16,7 +17,7 @@ type processor interface {
 
 // rowMapper turns a source record into rows (format.Mapper). emit's row is reused after it returns.
 type rowMapper interface {
-	Map(rec []byte, emit func(row []value.Value), onErr func(name, message string))
+	Map(rec []byte, emit func(row []value.Value), onErr func(*format.MapError))
 }
 
 // rowEncoder writes a row as a destination record (format.Encoder).

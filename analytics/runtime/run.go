@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
+	"github.com/hydrantio/hydrant/analytics/format"
 	"github.com/hydrantio/hydrant/analytics/value"
 	"github.com/hydrantio/hydrant/streams"
 )
@@ -71,7 +72,10 @@ type Run struct {
 	sinkErr   error
 	ckBuf     []byte
 	slab      []value.Value
-	rec       *streams.Entry // the record being pushed, for error rows
+	rec       *streams.Entry // the record being pushed
+	recIn     int            // its in-application stream
+	pushRow   func([]value.Value)
+	mapError  func(*format.MapError)
 	waitChans []<-chan struct{}
 	errorsN   int64 // error rows with no error_stream output
 }
@@ -163,6 +167,7 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 	r := &Run{cfg: cfg, store: store, log: cfg.Log, plan: p, ack: make(chan struct{}, 1), done: make(chan struct{}),
 		runID: runID(&cfg)}
 	r.merge.read = r.readShard
+	r.pushRow, r.mapError = r.pushRowFunc(), r.mapErrorFunc()
 	resume := ck != nil && cfg.resumes()
 	if ck != nil {
 		r.runID = ck.RunID
@@ -468,20 +473,27 @@ func (r *Run) push(c *cursor, e *streams.Entry) {
 	if e.Arrival > r.advanced {
 		r.advance(e.Arrival)
 	}
-	r.rec = e
-	r.plan.mappers[c.input].Map(e.Data, func(row []value.Value) {
-		cols := r.alloc(len(row))
-		copy(cols, row)
-		r.proc.Push(c.inApp, engine.Row{Time: e.Arrival, Cols: cols})
-	}, r.mapError)
+	r.rec, r.recIn = e, c.inApp
+	r.plan.mappers[c.input].Map(e.Data, r.pushRow, r.mapError)
 	r.rec = nil
 }
 
-// mapError reports a record that does not map, as a row of error_stream.
-func (r *Run) mapError(name, message string) {
-	e := r.rec
-	r.Error(engine.ErrorRow{Time: e.Arrival, Level: "Error", Name: name, Message: message, DataRowtime: e.Arrival,
-		DataRow: e.Data})
+// pushRow pushes a mapped row of the record being pushed (bound once: no closure per record).
+func (r *Run) pushRowFunc() func([]value.Value) {
+	return func(row []value.Value) {
+		cols := r.alloc(len(row))
+		copy(cols, row)
+		r.proc.Push(r.recIn, engine.Row{Time: r.rec.Arrival, Cols: cols})
+	}
+}
+
+// mapErrorFunc reports a record that does not map as a row of error_stream.
+func (r *Run) mapErrorFunc() func(*format.MapError) {
+	return func(m *format.MapError) {
+		e := r.rec
+		r.Error(engine.ErrorRow{Time: e.Arrival, Level: "Error", Name: m.Name, Message: m.Message,
+			DataRowtime: e.Arrival, DataRow: e.Data})
+	}
 }
 
 // alloc hands out column slices from a shared slab: one allocation for many rows. The engine owns
