@@ -72,7 +72,7 @@ func (fakeDeliveryStreams) Log(sc streams.Scope, name string) (streams.Scope, st
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	store *streams.Store
 	runs  *fakeRuns
@@ -80,7 +80,7 @@ type env struct {
 	now   time.Time
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), runs: &fakeRuns{}, now: time.UnixMilli(1_700_000_000_123)}
 	s, err := streams.Open(streams.Options{Dir: filepath.Join(e.dir, "data")})
