@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
@@ -78,6 +79,8 @@ type Run struct {
 	mapError  func(*format.MapError)
 	waitChans []<-chan struct{}
 	errorsN   int64 // error rows with no error_stream output
+
+	pushed atomic.Int64 // records pushed to the engine, for Stats
 }
 
 // output is one Config.Output as the run writes it.
@@ -323,6 +326,12 @@ func (r *Run) loop() {
 		return
 	}
 	if r.sinkErr == nil {
+		// Close what the inputs have passed, as an idle moment would have.
+		if t, ok := r.merge.lowWater(); ok && t > r.advanced {
+			r.advance(t)
+		}
+	}
+	if r.sinkErr == nil {
 		if err := r.checkpoint(r.hardCtx, r.proc); err != nil {
 			r.finalError = err
 			r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", err)
@@ -411,6 +420,8 @@ func (r *Run) process() error {
 // pump pushes up to budget records in merge order. idle is true when it stopped because no record can
 // be pushed yet.
 func (r *Run) pump(budget int) (idle bool, err error) {
+	n := 0
+	defer func() { r.pushed.Add(int64(n)) }()
 	for range budget {
 		st, err := r.merge.next()
 		if err != nil {
@@ -418,6 +429,7 @@ func (r *Run) pump(budget int) (idle bool, err error) {
 		}
 		switch {
 		case st.rec != nil:
+			n++
 			r.push(st.from, st.rec)
 			if r.sinkErr != nil {
 				return false, r.sinkErr
@@ -626,3 +638,11 @@ func (r *Run) durable() bool {
 	}
 	return true
 }
+
+// Stats are a run's counters.
+type Stats struct {
+	Records int64 // source records pushed to the engine
+}
+
+// Stats returns the run's counters. Safe to call from any goroutine.
+func (r *Run) Stats() Stats { return Stats{Records: r.pushed.Load()} }
