@@ -20,7 +20,8 @@ func CompileLike(pattern string, escape string, similar bool) (func(s string) bo
 		}
 		esc = r
 	}
-	if !similar {
+	if !similar || !strings.ContainsAny(pattern, "|*+?{}()[]") {
+		// Without SIMILAR TO's regular-expression characters the pattern means what the LIKE one does.
 		if m := likeFastPath(pattern, esc); m != nil {
 			return m, nil
 		}
