@@ -252,24 +252,27 @@ func bindFloorTo(name string, args []Arg) (Impl, value.Type, error) {
 }
 
 // bindStep binds STEP(x, width), STEP(x BY width): a TIMESTAMP (or DATE, TIME) rounded down to a multiple
-// of a day-time interval counted from the epoch, or an integer rounded down to a multiple of an integer.
-// It is the key of a tumbling window.
+// of an interval counted from the epoch, or an integer rounded down to a multiple of an integer. It is the
+// key of a tumbling window. The reference: STEP(23 BY 5) is 20; STEP(ts BY INTERVAL '10' SECOND) is
+// ((ts - TIMESTAMP '1970-01-01 00:00:00') / width) * width + TIMESTAMP '1970-01-01 00:00:00', with a
+// year-month width counting calendar months from January 1970.
 func bindStep(name string, args []Arg) (Impl, value.Type, error) {
 	if err := argCount(name, args, 2, 2); err != nil {
 		return nil, value.Type{}, err
 	}
 	x, w := args[0].Type, args[1].Type
+	isTime := x.Datetime() || x.Base == value.TInterval || x.Base == value.TNull
+	months := w.Base == value.TIntervalMonth
 	switch {
-	case (x.Datetime() || x.Base == value.TInterval) && (w.Base == value.TInterval || w.Base == value.TNull):
-	case x.Kind() == value.Int && (w.Kind() == value.Int || w.Base == value.TNull):
-	case x.Base == value.TNull && (w.Base == value.TInterval || w.Kind() == value.Int):
+	case isTime && (w.Base == value.TInterval || months || w.Base == value.TNull):
+	case (x.Kind() == value.Int || x.Base == value.TNull) && (w.Kind() == value.Int || w.Base == value.TNull):
 	default:
-		return nil, value.Type{}, fmt.Errorf("STEP(x BY width) needs a datetime and an INTERVAL DAY TO SECOND, or two integers; got %s and %s", x, w)
+		return nil, value.Type{}, fmt.Errorf("STEP(x BY width) needs a datetime and an INTERVAL, or two integers; got %s and %s", x, w)
 	}
-	if c, ok := args[1].constInt(); ok && c <= 0 && args[1].Const.K != value.Null {
-		return nil, value.Type{}, fmt.Errorf("STEP width must be positive")
+	if months && x.Base != value.TTimestamp && x.Base != value.TDate && x.Base != value.TNull {
+		return nil, value.Type{}, fmt.Errorf("STEP: a %s cannot step by a year-month interval", x)
 	}
-	if c := args[1].Const; c != nil && c.K == value.Interval && c.I <= 0 {
+	if c := args[1].Const; c != nil && c.K != value.Null && c.I <= 0 {
 		return nil, value.Type{}, fmt.Errorf("STEP width must be positive")
 	}
 	rt := x
@@ -283,6 +286,13 @@ func bindStep(name string, args []Arg) (Impl, value.Type, error) {
 		v, width := a[0], a[1].I
 		if width <= 0 {
 			return value.Value{}, errorf(InvalidArgument, "STEP width %d is not positive", width)
+		}
+		if a[1].K == value.Months {
+			t := utc(v.I)
+			m := int64(t.Year()-1970)*12 + int64(t.Month()-1)
+			m = floorDiv(m, width) * width
+			v.I = time.Date(1970+int(floorDiv(m, 12)), time.Month(mod(m, 12)+1), 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+			return v, nil
 		}
 		v.I = floorDiv(v.I, width) * width
 		return v, nil

@@ -46,6 +46,17 @@ func TestDatetimeFunctions(t *testing.T) {
 		{name: "EXTRACT", args: vals(str("SECOND"), null), want: null},
 
 		// FLOOR(ts TO unit) and CEIL(ts TO unit).
+		// The reference: FLOOR(TIMESTAMP '2004-09-30 13:48:23' TO HOUR) '2004-09-30 13:00:00', TO MINUTE
+		// '13:48:00', TO DAY '2004-09-30 00:00:00.0', TO YEAR '2004-01-01 00:00:00.0'; CEILING of the same TO HOUR
+		// '14:00:00', TO MINUTE '13:49:00', TO DAY '2004-10-01 00:00:00.0', TO YEAR '2005-01-01 00:00:00.0'.
+		{name: "FLOOR_TO", args: vals(ts("2004-09-30 13:48:23"), str("HOUR")), want: ts("2004-09-30 13:00:00")},
+		{name: "FLOOR_TO", args: vals(ts("2004-09-30 13:48:23"), str("MINUTE")), want: ts("2004-09-30 13:48:00")},
+		{name: "FLOOR_TO", args: vals(ts("2004-09-30 13:48:23"), str("DAY")), want: ts("2004-09-30 00:00:00")},
+		{name: "FLOOR_TO", args: vals(ts("2004-09-30 13:48:23"), str("YEAR")), want: ts("2004-01-01 00:00:00")},
+		{name: "CEIL_TO", args: vals(ts("2004-09-30 13:48:23"), str("HOUR")), want: ts("2004-09-30 14:00:00")},
+		{name: "CEIL_TO", args: vals(ts("2004-09-30 13:48:23"), str("MINUTE")), want: ts("2004-09-30 13:49:00")},
+		{name: "CEIL_TO", args: vals(ts("2004-09-30 13:48:23"), str("DAY")), want: ts("2004-10-01 00:00:00")},
+		{name: "CEIL_TO", args: vals(ts("2004-09-30 13:48:23"), str("YEAR")), want: ts("2005-01-01 00:00:00")},
 		{name: "FLOOR_TO", args: vals(event, str("SECOND")), want: ts("2018-05-09 12:50:41")},
 		{name: "FLOOR_TO", args: vals(event, str("MINUTE")), want: ts("2018-05-09 12:50:00")},
 		{name: "FLOOR_TO", args: vals(event, str("HOUR")), want: ts("2018-05-09 12:00:00")},
@@ -70,6 +81,14 @@ func TestDatetimeFunctions(t *testing.T) {
 		{name: "STEP", args: vals(event, ival(10_000)), want: ts("2018-05-09 12:50:40")},
 		{name: "STEP", args: vals(event, ival(3_600_000)), want: ts("2018-05-09 12:00:00")},
 		{name: "STEP", args: vals(ts("1969-12-31 23:59:59.999"), ival(1000)), want: ts("1969-12-31 23:59:59")},
+		// The reference: STEP(23 BY 5) 20, STEP(30 BY 10) 30,
+		// STEP(CAST('2004-09-30 13:48:23' AS TIMESTAMP) BY INTERVAL '10' SECOND) '2004-09-30 13:48:20'.
+		{name: "STEP", args: vals(num(23), num(5)), want: num(20)},
+		{name: "STEP", args: vals(num(30), num(10)), want: num(30)},
+		{name: "STEP", args: vals(ts("2004-09-30 13:48:23"), ival(10_000)), want: ts("2004-09-30 13:48:20")},
+		{name: "STEP", args: vals(ts("2004-09-30 13:48:23"), value.NewMonths(1)), want: ts("2004-09-01 00:00:00")},
+		{name: "STEP", args: vals(ts("2004-09-30 13:48:23"), value.NewMonths(12)), want: ts("2004-01-01 00:00:00")},
+		{name: "STEP", args: vals(ts("1969-11-30 13:48:23"), value.NewMonths(3)), want: ts("1969-10-01 00:00:00")},
 		{name: "STEP", args: vals(num(17), num(5)), want: num(15)},
 		{name: "STEP", args: vals(num(-3), num(5)), want: num(-5)},
 		{name: "STEP", args: vals(event, ival(0)), err: "bind"},

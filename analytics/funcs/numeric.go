@@ -6,7 +6,8 @@ import (
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
-// Numeric functions. Exact arguments keep their type where SQL keeps it (ABS, CEIL, FLOOR, MOD of
+// Numeric functions: the reference's list (ABS, CEIL/CEILING, EXP, FLOOR, LN, LOG10, MOD, POWER; STEP is in
+// datetime.go) and SQRT, which applications call. Exact arguments keep their type where SQL keeps it (ABS, CEIL, FLOOR, MOD of
 // integers); the transcendental functions return DOUBLE and follow java.lang.Math (LN(0) is -Infinity,
 // SQRT(-1) is NaN), which is what KDA computes them with.
 
@@ -16,8 +17,6 @@ func init() {
 	register(bindMath1, "EXP", "LN", "LOG10", "SQRT")
 	register(bindPower, "POWER")
 	register(bindMod, "MOD")
-	register(bindRound, "ROUND")
-	register(bindSign, "SIGN")
 }
 
 // numType is the result type of a function that keeps its argument's numeric type; a NULL argument gives
@@ -156,70 +155,6 @@ func bindMod(name string, args []Arg) (Impl, value.Type, error) {
 		return withKind(k, math.Mod(x.Float(), y.Float())), nil
 	}), t, nil
 }
-
-// bindRound binds ROUND(x[, places]): half away from zero, as SQL and Java's BigDecimal.ROUND_HALF_UP do.
-func bindRound(name string, args []Arg) (Impl, value.Type, error) {
-	if err := argCount(name, args, 1, 2); err != nil {
-		return nil, value.Type{}, err
-	}
-	if err := needNumber(name, args, 0); err != nil {
-		return nil, value.Type{}, err
-	}
-	if len(args) == 2 {
-		if err := needInteger(name, args, 1); err != nil {
-			return nil, value.Type{}, err
-		}
-	}
-	t := numType(args[0])
-	return strict(func(a []value.Value) (value.Value, error) {
-		v := a[0]
-		places := int64(0)
-		if len(a) == 2 {
-			places = a[1].I
-		}
-		if v.K == value.Int {
-			if places >= 0 {
-				return v, nil
-			}
-			p := math.Pow10(int(-places))
-			v.I = int64(roundHalfUp(float64(v.I)/p) * p)
-			return v, nil
-		}
-		v.F = roundPlaces(v.F, int(places))
-		return v, nil
-	}), t, nil
-}
-
-func bindSign(name string, args []Arg) (Impl, value.Type, error) {
-	if err := argCount(name, args, 1, 1); err != nil {
-		return nil, value.Type{}, err
-	}
-	if err := needNumber(name, args, 0); err != nil {
-		return nil, value.Type{}, err
-	}
-	return strict(func(a []value.Value) (value.Value, error) {
-		v := a[0]
-		if v.K == value.Int {
-			v.I = int64(cmp0(float64(v.I)))
-			return v, nil
-		}
-		v.F = float64(cmp0(v.F))
-		return v, nil
-	}), numType(args[0]), nil
-}
-
-func cmp0(f float64) int {
-	switch {
-	case f > 0:
-		return 1
-	case f < 0:
-		return -1
-	}
-	return 0
-}
-
-// roundHalfUp rounds to the nearest integer, halves away from zero.
-func roundHalfUp(f float64) float64 { return math.Round(f) }
 
 // roundPlaces rounds f to places decimal places, halves away from zero. It goes through the shortest
 // decimal text of f so that 2.675 rounds to 2.68 as a decimal would, not to 2.67 as its binary value does.

