@@ -246,6 +246,9 @@ func (s *Schema) validate(what string) error {
 			return invalidArg("%s columns need a Name and a SqlType.", what)
 		}
 	}
+	if err := checkMapping(s); err != nil {
+		return invalidArg("%s: %v", what, err)
+	}
 	return nil
 }
 

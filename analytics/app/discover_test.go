@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hydrantio/hydrant/analytics/format"
 	"github.com/hydrantio/hydrant/streams"
 )
 
@@ -77,13 +78,6 @@ func (o objects) Get(_ context.Context, bucket, key string) (io.ReadCloser, erro
 	return io.NopCloser(strings.NewReader(s)), nil
 }
 
-func skipUntilFormat(t *testing.T, err error) {
-	t.Helper()
-	if err != nil && strings.Contains(err.Error(), errFormatPending.Error()) {
-		t.Skip("analytics/format is not linked yet")
-	}
-}
-
 func TestDiscover(t *testing.T) {
 	e := newEnv(t)
 	e.put("src", `{"TICKER":"AMZN","PRICE":101.5,"VOLUME":12}`, `{"TICKER":"MSFT","PRICE":300.25,"VOLUME":7}`)
@@ -104,7 +98,6 @@ func TestDiscover(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := e.m.Discover(context.Background(), tt.in)
-			skipUntilFormat(t, err)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,4 +115,52 @@ func TestDiscover(t *testing.T) {
 	}
 	_, err := e.m.Discover(context.Background(), DiscoverInput{BucketARN: "arn:aws:s3:::refs", FileKey: "nope"})
 	wantKind(t, err, streams.KindInvalidArgument, "S3 object nope cannot be read")
+}
+
+func TestReferenceData(t *testing.T) {
+	ref := Reference{TableName: "COMPANY", BucketARN: "arn:aws:s3:::refs", FileKey: "companies.csv", RoleARN: role,
+		Schema: Schema{Format: format.RecordFormat{Type: "CSV", RowDelimiter: "\n", ColumnDelimiter: ","},
+			Columns: []format.Column{{Name: "TICKER", SQLType: "VARCHAR(4)"}, {Name: "EMPLOYEES", SQLType: "INTEGER"}}}}
+	jsonRef := ref
+	jsonRef.FileKey = "companies.json"
+	jsonRef.Schema = Schema{Format: format.RecordFormat{Type: "JSON", RecordRowPath: "$"},
+		Columns: []format.Column{{Name: "TICKER", SQLType: "VARCHAR(4)", Mapping: "$.t"}, {Name: "EMPLOYEES", SQLType: "INTEGER", Mapping: "$.n"}}}
+	bad := ref
+	bad.FileKey = "bad.csv"
+	tests := []struct {
+		name string
+		ref  Reference
+		rows int
+		err  string
+	}{
+		{"csv", ref, 2, ""},
+		{"json lines", jsonRef, 2, ""},
+		{"bad row", bad, 0, "cannot be loaded: row 2: Type_conversion_error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.m.opts.Objects = objects{
+				"refs/companies.csv":  "AMZN,1500000\nMSFT,220000\n",
+				"refs/companies.json": "{\"t\":\"AMZN\",\"n\":1500000}\n{\"t\":\"MSFT\",\"n\":220000}\n",
+				"refs/bad.csv":        "AMZN,1500000\nMSFT,many\n",
+			}
+			cfg := tickerConfig()
+			cfg.References = []Reference{tt.ref}
+			e.create("app", cfg)
+			err := e.m.Start(scope, "app", map[string]string{"1.1": StartNow})
+			if tt.err != "" {
+				wantKind(t, err, KindInvalidConfiguration, tt.err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab := e.runs.last().Tables[0]
+			if tab.Name != "COMPANY" || len(tab.Columns) != 2 || len(tab.Rows) != tt.rows ||
+				tab.Rows[1][0].String() != "MSFT" {
+				t.Fatalf("table %+v", tab)
+			}
+		})
+	}
 }
