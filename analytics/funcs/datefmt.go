@@ -13,8 +13,9 @@ import (
 //
 // Parsing follows SimpleDateFormat's rules where they matter for logs: a numeric field takes all the
 // digits present unless the next field is numeric too (then it takes exactly its letter count, the
-// "abutting fields" rule); two-digit years (yy) fall within 80 years before and 20 after the year the
-// format was compiled in; fields not in the pattern default to 1970-01-01 00:00:00.000; text after the
+// "abutting fields" rule); spaces before a field are skipped; two-digit years under yy fall within 80 years
+// before and 20 after the year the format was compiled in (under y they are read as written: the reference's
+// 'MMM dd,y' gives year 0010 for 'March 7, 10'); fields not in the pattern default to 1970-01-01 00:00:00.000; text after the
 // last field is ignored. Unlike SimpleDateFormat's lenient default, a field out of its range (month 13,
 // 30 February) is an error, which is what the KDA reference describes.
 type dateFormat struct {
@@ -116,6 +117,10 @@ func (f *dateFormat) parse(s string) (int64, error) {
 			pos += len(fd.lit)
 			continue
 		}
+		// SimpleDateFormat skips spaces and tabs before a field ('MMM dd,y' reads 'March 7, 2010').
+		for pos < len(s) && (s[pos] == ' ' || s[pos] == '\t') {
+			pos++
+		}
 		if fd.numeric() {
 			width := 0
 			if i+1 < len(f.fields) && f.fields[i+1].numeric() {
@@ -137,7 +142,7 @@ func (f *dateFormat) parse(s string) (int64, error) {
 			switch fd.letter {
 			case 'y', 'Y':
 				year = n
-				if fd.n <= 2 && pos-start == 2 {
+				if fd.n == 2 && pos-start == 2 {
 					year = f.century/100*100 + n
 					if year < f.century {
 						year += 100

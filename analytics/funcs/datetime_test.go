@@ -2,6 +2,7 @@ package funcs
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -118,6 +119,17 @@ func TestCharToTimestamp(t *testing.T) {
 		{name: "CHAR_TO_TIMESTAMP", args: vals(str("yyyy-MM"), str("2009-09-16 03:15:24")), want: ts("2009-09-01 00:00:00")},
 		{name: "CHAR_TO_TIMESTAMP", args: vals(str("yyyy"), str("2009-09-16 03:15:24")), want: ts("2009-01-01 00:00:00")},
 		{name: "CHAR_TO_TIMESTAMP", args: vals(str("yyyy-MM-dd HH"), str("2009-09-16 03:15:24")), want: ts("2009-09-16 03:00:00")},
+		// The reference's "Template Strings to Create Specific Output Timestamps".
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("yyyy-mm"), str("2011-02-08 07:23:19")), want: ts("2011-01-01 00:02:00")},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("MMM dd, yyyy"), str("March 7, 2010")), want: ts("2010-03-07 00:00:00")},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("MMM dd,"), str("March 7, 2010")), want: ts("1970-03-07 00:00:00")},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("MMM dd,y"), str("March 7, 2010")), want: ts("2010-03-07 00:00:00")},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("MMM dd,y"), str("March 7, 10")), want: value.NewTimestamp(time.Date(10, 3, 7, 0, 0, 0, 0, time.UTC).UnixMilli())},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("MMM dd yyyy"), str("March 7, 2010")), err: TypeConversionError},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("M-d"), str("2-8")), want: ts("1970-02-08 00:00:00")},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("M-d"), str("2-8-2011")), want: ts("1970-02-08 00:00:00")},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("M-d"), str("2011-2-8")), err: TypeConversionError},
+		{name: "CHAR_TO_TIMESTAMP", args: vals(str("MM-dd-yyyy"), str("06-23-2011 10:11:12")), want: ts("2011-06-23 00:00:00")},
 		// FIXED_COLUMN_LOG_PARSE's example format, on an Apache time.
 		{name: "CHAR_TO_TIMESTAMP", args: vals(str("dd/MMM/yyyy:HH:mm:ss"), str("25/Mar/2018:15:25:37")), want: ts("2018-03-25 15:25:37")},
 		{name: "CHAR_TO_TIMESTAMP", args: vals(str("dd/MMM/yyyy:HH:mm:ss Z"), str("25/Mar/2018:15:25:37 -0700")), want: ts("2018-03-25 22:25:37")},
