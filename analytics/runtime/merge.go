@@ -185,3 +185,26 @@ func (m *merger) anyBuffered() bool {
 	}
 	return false
 }
+
+// wake re-reads the caught-up shards whose commit channel has fired, so that a wait does not return at
+// once on a channel closed long ago, and reports whether any was re-read.
+func (m *merger) wake() (bool, error) {
+	var fired []*cursor
+	for _, c := range m.h {
+		if c.buffered() || c.end || c.changed == nil {
+			continue
+		}
+		select {
+		case <-c.changed:
+			fired = append(fired, c)
+		default:
+		}
+	}
+	for _, c := range fired {
+		if _, err := m.refill(c); err != nil {
+			return false, err
+		}
+		heap.Fix(&m.h, c.slot)
+	}
+	return len(fired) > 0, nil
+}

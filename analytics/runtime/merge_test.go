@@ -62,3 +62,31 @@ func TestMergeOrder(t *testing.T) {
 		t.Fatalf("merge order\n got %s\nwant %s...", g, want)
 	}
 }
+
+func TestMergeWake(t *testing.T) {
+	// A caught-up shard behind the earliest one has its commit channel fire: wake re-reads it (and only
+	// it), so the run's wait does not spin on a closed channel.
+	fired := make(chan struct{})
+	close(fired)
+	quiet := make(chan struct{})
+	reads := map[int]int{}
+	var m merger
+	m.read = func(c *cursor) (streams.ShardBatch, error) {
+		reads[c.index]++
+		return streams.ShardBatch{Next: 0, Tip: 0, Floor: 100, Changed: quiet}, nil
+	}
+	a := &cursor{index: 0, floor: 10, changed: quiet, slot: -1}
+	b := &cursor{index: 1, floor: 20, changed: fired, slot: -1}
+	m.add(a)
+	m.add(b)
+	woke, err := m.wake()
+	if err != nil || !woke || reads[1] != 1 || reads[0] != 0 {
+		t.Fatalf("woke %v err %v reads %v", woke, err, reads)
+	}
+	if b.changed != quiet || b.floor != 100 {
+		t.Fatalf("shard 1 not refreshed: %+v", b)
+	}
+	if woke, _ := m.wake(); woke {
+		t.Fatal("woke again with no commit")
+	}
+}

@@ -384,6 +384,11 @@ func (r *Run) process() error {
 			}
 			continue // the windows' rows may fill a batch to flush
 		}
+		if woke, err := r.merge.wake(); err != nil {
+			return err
+		} else if woke {
+			continue
+		}
 		cases := []reflect.SelectCase{
 			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.stopCtx.Done())},
 			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ck.C)},
