@@ -33,6 +33,12 @@ const maxColumns = 1024
 
 // parseColumnSpecs parses a column specification. fixed says whether START/FOR positions are expected.
 func parseColumnSpecs(spec string, fixed bool) ([]columnSpec, error) {
+	return parseColumnSpecsDefault(spec, fixed, nil)
+}
+
+// parseColumnSpecsDefault is parseColumnSpecs where a column may leave out its type and get def, as
+// REGEX_LOG_PARSE's column list allows ('<columnname> [ <datatype> ]').
+func parseColumnSpecsDefault(spec string, fixed bool, def *value.Type) ([]columnSpec, error) {
 	items, err := splitTopLevel(spec)
 	if err != nil {
 		return nil, err
@@ -43,7 +49,7 @@ func parseColumnSpecs(spec string, fixed bool) ([]columnSpec, error) {
 	cols := make([]columnSpec, 0, len(items))
 	seen := map[string]bool{}
 	for _, item := range items {
-		c, err := parseColumnSpec(strings.TrimSpace(item), fixed)
+		c, err := parseColumnSpec(strings.TrimSpace(item), fixed, def)
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +107,7 @@ func splitTopLevel(s string) ([]string, error) {
 	return items, nil
 }
 
-func parseColumnSpec(item string, fixed bool) (columnSpec, error) {
+func parseColumnSpec(item string, fixed bool, def *value.Type) (columnSpec, error) {
 	c := columnSpec{length: -1}
 	rest := item
 	if strings.HasPrefix(rest, `"`) {
@@ -113,7 +119,7 @@ func parseColumnSpec(item string, fixed bool) (columnSpec, error) {
 	} else {
 		end := strings.IndexAny(rest, " \t\r\n")
 		if end < 0 {
-			return c, fmt.Errorf("column %q has no type", item)
+			end = len(rest)
 		}
 		c.name, rest = strings.ToUpper(rest[:end]), rest[end:]
 	}
@@ -148,12 +154,17 @@ func parseColumnSpec(item string, fixed bool) (columnSpec, error) {
 	}
 	typeText := strings.TrimSpace(rest[:end])
 	rest = strings.TrimSpace(rest[end:])
-	if typeText == "" {
+	var t value.Type
+	switch {
+	case typeText != "":
+		var err error
+		if t, err = value.ParseType(typeText); err != nil {
+			return c, fmt.Errorf("column %s: %w", c.name, err)
+		}
+	case def != nil:
+		t = *def
+	default:
 		return c, fmt.Errorf("column %s has no type", c.name)
-	}
-	t, err := value.ParseType(typeText)
-	if err != nil {
-		return c, fmt.Errorf("column %s: %w", c.name, err)
 	}
 	if t.Base == value.TRow {
 		return c, fmt.Errorf("column %s: a ROW cannot be a log column", c.name)

@@ -84,7 +84,7 @@ func bindRegexLogParse(name string, args []Arg) (Impl, value.Type, error) {
 		if !ok {
 			return nil, value.Type{}, fmt.Errorf("%s: the column list must be a constant string", name)
 		}
-		if cols, err = parseColumnSpecs(spec, false); err != nil {
+		if cols, err = parseColumnSpecsDefault(spec, false, &regexColumnType); err != nil {
 			return nil, value.Type{}, fmt.Errorf("%s: %w", name, err)
 		}
 	}

@@ -54,6 +54,7 @@ func TestRegexLogParse(t *testing.T) {
 		{name: "REGEX_LOG_PARSE", args: vals(null, str(`(a)`)), want: null},
 		{name: "REGEX_LOG_PARSE", args: vals(str("a=1,b=2.5"), str(`a=(\d+),b=(.*)`), str("A INTEGER, B DOUBLE")), want: row(num(1), dbl(2.5))},
 		{name: "REGEX_LOG_PARSE", args: vals(str("a=x,b=2.5"), str(`a=(\w+),b=(.*)`), str("A INTEGER, B DOUBLE")), err: TypeConversionError},
+		{name: "REGEX_LOG_PARSE", args: vals(str("k=42"), str(`(\w)=(\d+)`), str(`"key", VAL BIGINT`)), want: row(str("k"), num(42))},
 		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("k=v"), str(`(\w)=(\w)`)), want: row(str("k"), str("v"))},
 		{name: "REGEX_LOG_PARSE", args: vals(str("abc"), str(`abc`)), err: "bind"},
 		{name: "REGEX_LOG_PARSE", args: vals(str("abc"), str(`(abc`)), err: "bind"},
@@ -148,7 +149,7 @@ func TestFixedAndSysLogParse(t *testing.T) {
 }
 
 func TestColumnSpecErrors(t *testing.T) {
-	for _, spec := range []string{"", "A", "A VARCHAR(3", "A VARCHAR(3)), B INTEGER", "A INTEGER,, B INTEGER",
+	for _, spec := range []string{"", "A", "A, B INTEGER", "A VARCHAR(3", "A VARCHAR(3)), B INTEGER", "A INTEGER,, B INTEGER",
 		`"A INTEGER`, "A INTEGER NOT", "A INTEGER 'yyyy'", "A TIMESTAMP 'yyyy", "A INTEGER START 1", "A ROW(x INTEGER)"} {
 		if _, err := parseColumnSpecs(spec, false); err == nil {
 			t.Errorf("parseColumnSpecs(%q) accepted a bad specification", spec)

@@ -1,6 +1,7 @@
 package funcs
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/hydrantio/hydrant/analytics/value"
@@ -61,5 +62,33 @@ func TestRegexReplaceColumnPattern(t *testing.T) {
 			t.Errorf("REGEX_REPLACE(%q, %q, %q) = %q, %v; want %q", c.s, c.re, c.repl, got.S, err, c.want)
 		}
 	}
-	_ = value.Value{}
+}
+
+// Bound functions are shared by the instances of a program, which may run in several goroutines: a
+// column pattern's cache must be safe (run under -race).
+func TestRegexReplaceConcurrent(t *testing.T) {
+	impl, _, err := bind(t, "REGEX_REPLACE", vals(str(""), str(""), str(""), num(1), num(0)), func(i int) bool { return i > 2 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			var err error
+			for i := 0; i < 200 && err == nil; i++ {
+				pat := []string{"a", "b", "c"}[(g+i)%3]
+				var got value.Value
+				got, err = impl(vals(str("abc"), str(pat), str("_"), num(1), num(0)))
+				if err == nil && got.S != strings.Replace("abc", pat, "_", 1) {
+					t.Errorf("REGEX_REPLACE('abc', %q, '_') = %q", pat, got.S)
+				}
+			}
+			done <- err
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }
