@@ -476,7 +476,7 @@ func (p *planner) tableFunc(t *sql.TableFunc) relation {
 var tableFuncs = map[string]func(p *planner, t *sql.TableFunc) relation{}
 
 func (p *planner) join(j *sql.Join) relation {
-	l, r := p.from(j.L), p.from(j.R)
+	l, r := p.joinFrom(j.L), p.joinFrom(j.R) // joinFrom: join.go (a side's OVER belongs to the join)
 	if l.table != nil || r.table != nil {
 		return p.tableJoin(j, l, r)
 	}
