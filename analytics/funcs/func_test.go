@@ -117,6 +117,7 @@ func TestNullFunctions(t *testing.T) {
 		{name: "COALESCE", args: vals(null, null), want: null},
 		{name: "COALESCE", args: vals(str("a")), want: str("a")},
 		{name: "COALESCE", args: vals(str("a"), num(1)), err: "bind"},
+		{name: "COALESCE", args: vals(null, num(1), dbl(2)), want: dbl(1)},
 		{name: "NULLIF", args: vals(num(2), num(2)), want: null},
 		{name: "NULLIF", args: vals(num(2), dbl(2)), want: null},
 		{name: "NULLIF", args: vals(num(2), num(3)), want: num(2)},

@@ -51,9 +51,14 @@ func bindCoalesce(name string, args []Arg) (Impl, value.Type, error) {
 	if err != nil {
 		return nil, value.Type{}, err
 	}
+	k := t.Kind()
 	return func(a []value.Value) (value.Value, error) {
 		for _, v := range a {
 			if v.K != value.Null {
+				if v.K != k && k != value.Null {
+					// An INTEGER argument of a DOUBLE COALESCE: the value takes the declared type.
+					return Cast(v, t)
+				}
 				return v, nil
 			}
 		}
