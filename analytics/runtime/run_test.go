@@ -278,3 +278,19 @@ func TestRunThrottledDestination(t *testing.T) {
 		t.Fatalf("%d rows, want %d", len(seen), n)
 	}
 }
+
+func TestRunLastStoppedPointWithoutCheckpoint(t *testing.T) {
+	// No checkpoint: LAST_STOPPED_POINT starts at NOW, so records already there are not read.
+	e := newEnv(t)
+	e.create("src", 1)
+	e.create("out", 1)
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("old")})
+	r := e.start(e.appConfig(t.TempDir(), StartLastStoppedPoint, 1, "out"))
+	defer r.Stop()
+	e.clock.Advance(time.Second)
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("new")})
+	e.clock.Advance(time.Second)
+	if got := datas(e.waitRecords("out", 1)); len(got) != 1 || got[0] != "0:new" {
+		t.Fatalf("rows %v", got)
+	}
+}
