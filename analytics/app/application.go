@@ -277,23 +277,53 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, fn func(m
 		*meta = next
 		return nil
 	})
-	if running {
-		positions := make(map[string]string)
-		meta := a.meta()
-		for _, in := range meta.Config.Inputs {
-			positions[in.ID] = StartLastStoppedPoint
-		}
-		if serr := m.startLocked(a, meta, positions, false); serr != nil {
-			m.log.Error("analytics: application not restarted after its update", "application", name, "err", serr)
-			if err2 := a.modify(func(meta *appMeta) error { meta.Status = StatusReady; return nil }); err2 != nil {
-				m.log.Error("analytics: save application", "application", name, "err", err2)
-			}
-			if err == nil {
-				err = serr
-			}
+	if !running {
+		return err
+	}
+	if err != nil { // not saved: the old configuration runs on
+		m.restart(a)
+		return err
+	}
+	serr := m.startLocked(a, a.meta(), lastStopped(&next.Config), false)
+	if serr == nil {
+		return nil
+	}
+	// The new configuration cannot run: the application goes on with the one that ran, and the
+	// update is refused, as a code that does not compile is.
+	if err := a.modify(func(meta *appMeta) error { *meta = *cur; return nil }); err != nil {
+		m.log.Error("analytics: restore application after a refused update", "application", name, "err", err)
+	}
+	m.restart(a)
+	var re *runError
+	if errors.As(serr, &re) {
+		return kindErr(KindCodeValidation, "%s", re.err.Msg)
+	}
+	if streams.KindOf(serr) == KindInvalidConfiguration {
+		return invalidArg("%s", serr.Error())
+	}
+	return serr
+}
+
+// restart starts a's run again, every input from where it stopped; an application that cannot start
+// is logged and left READY. The caller holds a.ctl.
+func (m *Manager) restart(a *application) {
+	meta := a.meta()
+	if err := m.startLocked(a, meta, lastStopped(&meta.Config), false); err != nil {
+		m.log.Error("analytics: application not restarted", "application", a.key.name, "account", a.key.account,
+			"region", a.key.region, "err", err)
+		if err := a.modify(func(meta *appMeta) error { meta.Status = StatusReady; return nil }); err != nil {
+			m.log.Error("analytics: save application", "application", a.key.name, "err", err)
 		}
 	}
-	return err
+}
+
+// lastStopped gives every input of c the starting position LAST_STOPPED_POINT.
+func lastStopped(c *Config) map[string]string {
+	positions := make(map[string]string, len(c.Inputs))
+	for _, in := range c.Inputs {
+		positions[in.ID] = StartLastStoppedPoint
+	}
+	return positions
 }
 
 // Update is UpdateApplication's ApplicationUpdate, resolved against the current configuration by fn:

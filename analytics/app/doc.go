@@ -15,7 +15,8 @@
 // back to READY with the reason as InvalidApplicationConfigurationException when it cannot run (a SQL
 // error says its line and column). StopApplication moves it to STOPPING while the run checkpoints, then
 // READY. Configuration changes of a RUNNING application (UPDATING meanwhile) restart its run from where
-// it stopped (LAST_STOPPED_POINT). A RUNNING application stays RUNNING across a restart of the server:
+// it stopped (LAST_STOPPED_POINT); a change the runtime refuses (SQL that does not compile against the
+// new configuration: CodeValidationException) is undone and the previous configuration runs on. A RUNNING application stays RUNNING across a restart of the server:
 // Open starts it again from its last checkpoint.
 //
 // Version ids start at 1 and go up by one with every configuration change (UpdateApplication and

@@ -68,7 +68,7 @@ func (m *Manager) startLocked(a *application, meta *appMeta, positions map[strin
 		if streams.KindOf(err) != 0 {
 			return err
 		}
-		return kindErr(KindInvalidConfiguration, "Application %s cannot start: %v", meta.Name, err)
+		return &runError{kindErr(KindInvalidConfiguration, "Application %s cannot start: %v", meta.Name, err)}
 	}
 	a.run = run
 	if !record {
@@ -87,6 +87,14 @@ func (m *Manager) startLocked(a *application, meta *appMeta, positions map[strin
 	}
 	return err
 }
+
+// runError is the runtime's refusal to start an application: its SQL does not compile against its
+// inputs and outputs, or its run cannot begin. StartApplication reports it as
+// InvalidApplicationConfigurationException, UpdateApplication as CodeValidationException.
+type runError struct{ err *streams.Error }
+
+func (e *runError) Error() string { return e.err.Msg }
+func (e *runError) Unwrap() error { return e.err }
 
 // Stop stops a RUNNING application: STOPPING while its run checkpoints, then READY.
 func (m *Manager) Stop(sc streams.Scope, name string) error {

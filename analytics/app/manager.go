@@ -198,28 +198,11 @@ func Open(opts Options) (*Manager, error) {
 	for _, a := range m.sorted() {
 		a.ctl.Lock()
 		if a.meta().Status == StatusRunning {
-			m.resume(a)
+			m.restart(a)
 		}
 		a.ctl.Unlock()
 	}
 	return m, nil
-}
-
-// resume starts a RUNNING application again after a restart of the server, each input from where
-// it stopped. An application that cannot start is logged and left READY. The caller holds a.ctl.
-func (m *Manager) resume(a *application) {
-	meta := a.meta()
-	positions := make(map[string]string, len(meta.Config.Inputs))
-	for _, in := range meta.Config.Inputs {
-		positions[in.ID] = StartLastStoppedPoint
-	}
-	if err := m.startLocked(a, meta, positions, false); err != nil {
-		m.log.Error("analytics: application not restarted", "application", a.key.name, "account", a.key.account,
-			"region", a.key.region, "err", err)
-		if err := a.modify(func(meta *appMeta) error { meta.Status = StatusReady; return nil }); err != nil {
-			m.log.Error("analytics: save application", "application", a.key.name, "err", err)
-		}
-	}
 }
 
 // Close stops every run, each with a checkpoint; RUNNING applications stay RUNNING on disk, so that

@@ -29,6 +29,7 @@ type fakeRuns struct {
 	mu      sync.Mutex
 	cfgs    []runtime.Config
 	fail    error
+	badCode string // a code that fails to start, as SQL that does not compile
 	running int
 }
 
@@ -47,6 +48,9 @@ func (f *fakeRuns) start(_ context.Context, _ *streams.Store, cfg runtime.Config
 	defer f.mu.Unlock()
 	if f.fail != nil {
 		return nil, f.fail
+	}
+	if f.badCode != "" && cfg.Code == f.badCode {
+		return nil, errors.New(`1:15: stream "NOPE" does not exist`)
 	}
 	f.cfgs = append(f.cfgs, cfg)
 	f.running++
@@ -349,6 +353,14 @@ func TestStartStop(t *testing.T) {
 	}
 	if e.runs.running != 1 || e.describe("app").Status != StatusRunning {
 		t.Fatalf("%d runs, status %s", e.runs.running, e.describe("app").Status)
+	}
+	// An update the runtime refuses leaves the application running as it was.
+	e.runs.badCode = "SELECT STREAM * FROM NOPE"
+	err := e.m.Update(scope, "app", 2, func(c *Config) error { c.Code = e.runs.badCode; return nil })
+	wantKind(t, err, KindCodeValidation, `app cannot start: 1:15: stream "NOPE" does not exist`)
+	if d := e.describe("app"); d.Status != StatusRunning || d.Version != 2 || d.Config.Code != pumpSQL ||
+		e.runs.running != 1 || e.runs.last().Code != pumpSQL {
+		t.Fatalf("after a refused update: %s v%d, %d runs", d.Status, d.Version, e.runs.running)
 	}
 	if err := e.m.Stop(scope, "app"); err != nil {
 		t.Fatal(err)
