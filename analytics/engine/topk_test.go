@@ -9,19 +9,19 @@ import (
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
-// base is 2017-07-14 02:40:00 UTC, a whole minute, as tick uses.
-const base = 1_500_000_000_000
+// tkBase is 2017-07-14 02:40:00 UTC, a whole minute, as tick uses.
+const tkBase = 1_500_000_000_000
 
 func tickerOnly() Input {
 	return Input{Name: "SOURCE_SQL_STREAM_001", Columns: []value.Column{{Name: "TICKER", Type: value.Varchar(4)}}}
 }
 
-func sym(sec float64, s string) Row {
-	return Row{Time: base + int64(sec*1000), Cols: []value.Value{value.NewString(s)}}
+func tkTicker(sec float64, s string) Row {
+	return Row{Time: tkBase + int64(sec*1000), Cols: []value.Value{value.NewString(s)}}
 }
 
 // start compiles code against one input and starts it into a collecting sink.
-func start(t testing.TB, code string, input Input) (*Program, *Instance, *collect) {
+func startApp(t testing.TB, code string, input Input) (*Program, *Instance, *collect) {
 	t.Helper()
 	p, err := Compile(code, Config{Inputs: []Input{input}, Outputs: []string{"DESTINATION_SQL_STREAM"}})
 	if err != nil {
@@ -31,7 +31,7 @@ func start(t testing.TB, code string, input Input) (*Program, *Instance, *collec
 	return p, p.Start(c), c
 }
 
-func sameRows(t *testing.T, got, want []string) {
+func expectRows(t *testing.T, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -55,43 +55,43 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS
         );`
 
 func TestTopKItemsTumbling(t *testing.T) {
-	_, in, c := start(t, topKApp, tickerOnly())
+	_, in, c := startApp(t, topKApp, tickerOnly())
 	for _, r := range []Row{
-		sym(0, "TBV"), sym(1, "INTC"), sym(2, "MSFT"), sym(3, "AMZN"), sym(4, "INTC"), sym(5, "MSFT"),
-		sym(6, "AAPL"), sym(7, "AAPL"), sym(8, "INTC"), sym(9.999, "TBV"),
+		tkTicker(0, "TBV"), tkTicker(1, "INTC"), tkTicker(2, "MSFT"), tkTicker(3, "AMZN"), tkTicker(4, "INTC"), tkTicker(5, "MSFT"),
+		tkTicker(6, "AAPL"), tkTicker(7, "AAPL"), tkTicker(8, "INTC"), tkTicker(9.999, "TBV"),
 	} {
 		in.Push(0, r)
 	}
 	// Nothing before the window's end: a row at 9.999 s may still be followed by more of the window.
-	in.Advance(base + 9_999)
+	in.Advance(tkBase + 9_999)
 	if len(c.rows) != 0 {
 		t.Fatalf("emitted before the window closed: %v", c.rows)
 	}
-	in.Advance(base + 10_000)
+	in.Advance(tkBase + 10_000)
 	// INTC 3; AAPL, MSFT and TBV tie at 2 and order by value; AMZN falls out of the top 3.
-	sameRows(t, c.rows, []string{
+	expectRows(t, c.rows, []string{
 		"0 2017-07-14 02:40:10.000 INTC,3",
 		"0 2017-07-14 02:40:10.000 AAPL,2",
 		"0 2017-07-14 02:40:10.000 MSFT,2",
 	})
 	// The next window starts empty; a row after a gap opens the window it falls in.
 	c.rows = nil
-	in.Push(0, sym(35, "AMZN"))
-	in.Advance(base + 39_000)
+	in.Push(0, tkTicker(35, "AMZN"))
+	in.Advance(tkBase + 39_000)
 	if len(c.rows) != 0 {
 		t.Fatalf("window [30s,40s) closed early: %v", c.rows)
 	}
-	in.Advance(base + 60_000)
-	sameRows(t, c.rows, []string{"0 2017-07-14 02:40:40.000 AMZN,1"})
+	in.Advance(tkBase + 60_000)
+	expectRows(t, c.rows, []string{"0 2017-07-14 02:40:40.000 AMZN,1"})
 }
 
 // TestTopKClosesOnPush: a row of a later window closes the open one first, so its rows come before the new
 // row's effects even without an explicit Advance.
 func TestTopKClosesOnPush(t *testing.T) {
-	_, in, c := start(t, topKApp, tickerOnly())
-	in.Push(0, sym(1, "A"))
-	in.Push(0, sym(12, "B"))
-	sameRows(t, c.rows, []string{"0 2017-07-14 02:40:10.000 A,1"})
+	_, in, c := startApp(t, topKApp, tickerOnly())
+	in.Push(0, tkTicker(1, "A"))
+	in.Push(0, tkTicker(12, "B"))
+	expectRows(t, c.rows, []string{"0 2017-07-14 02:40:10.000 A,1"})
 }
 
 // countDistinctApp is sqlref_05, the SQL reference's COUNT_DISTINCT_ITEMS_TUMBLING example, verbatim but for
@@ -115,7 +115,7 @@ func TestCountDistinctItemsTumbling(t *testing.T) {
 		tick(5, "MSFT", "TECH", 1, 7), tick(11, "AAPL", "TECH", 1, 7), tick(12, "AAPL", "TECH", 1, 8),
 		tick(35, "XOM", "ENERGY", 1, 8),
 	}, 60)
-	sameRows(t, c.rows, []string{
+	expectRows(t, c.rows, []string{
 		"0 2017-07-14 02:40:10.000 3",
 		"0 2017-07-14 02:40:20.000 1",
 		"0 2017-07-14 02:40:40.000 1",
@@ -133,7 +133,7 @@ WHERE t.n > 1;`
 		tick(0, "AAPL", "TECH", 1, 10), tick(1, "XOM", "ENERGY", -1, 5), tick(2, "XOM", "ENERGY", -0.5, 20),
 		tick(3, "AAPL", "TECH", 1, 7), tick(4, "MSFT", "TECH", 1, 7),
 	}, 20)
-	sameRows(t, c.rows, []string{"0 2017-07-14 02:40:10.000 AAPL,2,2017-07-14 02:40:10.000"})
+	expectRows(t, c.rows, []string{"0 2017-07-14 02:40:10.000 AAPL,2,2017-07-14 02:40:10.000"})
 }
 
 func TestTableFuncErrors(t *testing.T) {
@@ -183,7 +183,7 @@ func itemsOpOf(t testing.TB, in *Instance) *itemsOp {
 // heavy hitters, the same way on every run.
 func TestTopKBoundedMemory(t *testing.T) {
 	runOnce := func() []string {
-		_, in, c := start(t, topKApp, tickerOnly())
+		_, in, c := startApp(t, topKApp, tickerOnly())
 		o := itemsOpOf(t, in)
 		o.limit = 50
 		for i := range 5000 {
@@ -191,12 +191,12 @@ func TestTopKBoundedMemory(t *testing.T) {
 			if i%10 == 0 {
 				s = []string{"A", "B", "C"}[i/10%3]
 			}
-			in.Push(0, Row{Time: base + int64(i), Cols: []value.Value{value.NewString(s)}})
+			in.Push(0, Row{Time: tkBase + int64(i), Cols: []value.Value{value.NewString(s)}})
 			if len(o.items) > o.limit || len(o.index) > o.limit {
 				t.Fatalf("%d items tracked, limit %d", len(o.items), o.limit)
 			}
 		}
-		in.Advance(base + 10_000)
+		in.Advance(tkBase + 10_000)
 		return c.rows
 	}
 	got := runOnce()
@@ -208,7 +208,7 @@ func TestTopKBoundedMemory(t *testing.T) {
 			t.Errorf("row %d = %q, want heavy hitter %s", i, got[i], s)
 		}
 	}
-	sameRows(t, runOnce(), got)
+	expectRows(t, runOnce(), got)
 }
 
 // TestCountDistinctHyperLogLog: past the exact limit the count is a HyperLogLog estimate, close and
@@ -229,15 +229,15 @@ func TestCountDistinctHyperLogLog(t *testing.T) {
 			o := itemsOpOf(t, in)
 			o.limit = 1000
 			for i := range tc.distinct {
-				in.Push(0, Row{Time: base + int64(i)*9_000/int64(tc.distinct), Cols: []value.Value{
+				in.Push(0, Row{Time: tkBase + int64(i)*9_000/int64(tc.distinct), Cols: []value.Value{
 					value.NewString(fmt.Sprintf("s%d", i)), {}, {}, {}}})
-				in.Push(0, Row{Time: base + int64(i)*9_000/int64(tc.distinct), Cols: []value.Value{
+				in.Push(0, Row{Time: tkBase + int64(i)*9_000/int64(tc.distinct), Cols: []value.Value{
 					value.NewString(fmt.Sprintf("s%d", i/2)), {}, {}, {}}})
 			}
 			if len(o.items) > o.limit {
 				t.Fatalf("%d items kept, limit %d", len(o.items), o.limit)
 			}
-			in.Advance(base + 10_000)
+			in.Advance(tkBase + 10_000)
 			if len(c.rows) != 1 {
 				t.Fatalf("got %v", c.rows)
 			}
@@ -270,16 +270,16 @@ func TestTopKSnapshot(t *testing.T) {
 			row := func(i int) Row {
 				cols := make([]value.Value, len(input.Columns))
 				cols[0] = value.NewString(string(rune('A' + i*7%11)))
-				return Row{Time: base + int64(i)*700, Cols: cols}
+				return Row{Time: tkBase + int64(i)*700, Cols: cols}
 			}
-			p, whole, want := start(t, app, input)
+			p, whole, want := startApp(t, app, input)
 			itemsOpOf(t, whole).limit = limit
 			for i := range 40 {
 				whole.Push(0, row(i))
 			}
-			whole.Advance(base + 60_000)
+			whole.Advance(tkBase + 60_000)
 
-			_, a, got := start(t, app, input)
+			_, a, got := startApp(t, app, input)
 			itemsOpOf(t, a).limit = limit
 			for i := range 23 {
 				a.Push(0, row(i))
@@ -296,11 +296,11 @@ func TestTopKSnapshot(t *testing.T) {
 			for i := 23; i < 40; i++ {
 				b.Push(0, row(i))
 			}
-			b.Advance(base + 60_000)
+			b.Advance(tkBase + 60_000)
 			if len(want.rows) == 0 {
 				t.Fatal("no rows")
 			}
-			sameRows(t, got.rows, want.rows)
+			expectRows(t, got.rows, want.rows)
 		}
 	}
 }
@@ -308,7 +308,7 @@ func TestTopKSnapshot(t *testing.T) {
 func BenchmarkTopKItems(b *testing.B) {
 	for _, distinct := range []int{10, 10_000} {
 		b.Run(fmt.Sprintf("distinct=%d", distinct), func(b *testing.B) {
-			_, in, _ := start(b, topKApp, tickerOnly())
+			_, in, _ := startApp(b, topKApp, tickerOnly())
 			vals := make([]value.Value, distinct)
 			for i := range vals {
 				vals[i] = value.NewString(fmt.Sprintf("%04d", i))
@@ -316,7 +316,7 @@ func BenchmarkTopKItems(b *testing.B) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				in.Push(0, Row{Time: base + int64(i), Cols: []value.Value{vals[i*7919%distinct]}})
+				in.Push(0, Row{Time: tkBase + int64(i), Cols: []value.Value{vals[i*7919%distinct]}})
 				i++
 			}
 		})
@@ -325,7 +325,7 @@ func BenchmarkTopKItems(b *testing.B) {
 
 func BenchmarkCountDistinctItems(b *testing.B) {
 	input := tickerInput()
-	_, in, _ := start(b, countDistinctApp, input)
+	_, in, _ := startApp(b, countDistinctApp, input)
 	vals := make([]value.Value, 1000)
 	for i := range vals {
 		vals[i] = value.NewString(fmt.Sprintf("%04d", i))
@@ -333,7 +333,7 @@ func BenchmarkCountDistinctItems(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		in.Push(0, Row{Time: base + int64(i), Cols: []value.Value{vals[i%len(vals)], {}, {}, {}}})
+		in.Push(0, Row{Time: tkBase + int64(i), Cols: []value.Value{vals[i%len(vals)], {}, {}, {}}})
 		i++
 	}
 }
