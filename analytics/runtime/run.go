@@ -72,6 +72,7 @@ type Run struct {
 	dirty     bool
 	sinkErr   error
 	ckBuf     []byte
+	keyBuf    []byte
 	slab      []value.Value
 	rec       *streams.Entry // the record being pushed
 	recIn     int            // its in-application stream
@@ -565,7 +566,8 @@ func (r *Run) write(k int, cols []value.Value) {
 	}
 	start := len(b.buf)
 	b.buf = o.enc.Append(b.buf, cols)
-	if err := w.commit(r.hardCtx, b, start, o.prefix+strconv.FormatUint(o.emitted, 10)); err != nil {
+	r.keyBuf = strconv.AppendUint(append(r.keyBuf[:0], o.prefix...), o.emitted, 10)
+	if err := w.commit(r.hardCtx, b, start, string(r.keyBuf)); err != nil {
 		r.sinkErr = err
 	}
 }
