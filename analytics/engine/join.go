@@ -55,37 +55,55 @@ type joinSide struct {
 
 	fifo  []*joinRow // the window's rows, in arrival order (from head)
 	head  int
-	index map[string]*joinBucket // key -> rows, in arrival order
-	all   joinBucket             // every row, when there are no keys
+	index map[uint64]joinChain // key hash -> its rows, in arrival order
+	all   joinChain            // every row, when there are no keys
+
+	// Rows and their columns are cut from slabs: rows leave in the order they came, so a slab is freed
+	// soon after its last row leaves, and a row costs no allocation of its own.
+	rowSlab []joinRow
+	colSlab []value.Value
 }
 
 // joinRow is a row held in a window. Matched records whether it ever joined, for outer joins.
 type joinRow struct {
 	Time    int64
 	Cols    []value.Value
-	Key     string
-	Indexed bool // it has a key (no key is NULL), so it is in the index
+	Hash    uint64 // of its equality keys (FNV-1a of appendKey's bytes, the same in every process)
+	Indexed bool   // it has keys and none is NULL, so it is in the index
 	Matched bool
+	next    *joinRow // the next row of the same key
 }
 
-type joinBucket struct {
-	rows []*joinRow
-	head int
-}
+// joinChain is the rows of one key, oldest first. A hash collision only puts more rows in a chain: ON is
+// evaluated on every candidate anyway.
+type joinChain struct{ first, last *joinRow }
 
-func (b *joinBucket) live() []*joinRow { return b.rows[b.head:] }
-
-// pop drops the oldest row, releasing the slice's front now and then.
-func (b *joinBucket) pop() {
-	b.rows[b.head] = nil
-	b.head++
-	if b.head == len(b.rows) {
-		b.rows, b.head = b.rows[:0], 0
-	} else if b.head >= 64 && b.head*2 >= len(b.rows) {
-		n := copy(b.rows, b.rows[b.head:])
-		clear(b.rows[n:])
-		b.rows, b.head = b.rows[:n], 0
+func (c *joinChain) push(jr *joinRow) {
+	if c.last == nil {
+		c.first = jr
+	} else {
+		c.last.next = jr
 	}
+	c.last = jr
+}
+
+// pop drops the oldest row, which must be jr, and says whether the chain is now empty.
+func (c *joinChain) pop(jr *joinRow) bool {
+	c.first, jr.next = jr.next, nil
+	if c.first == nil {
+		c.last = nil
+		return true
+	}
+	return false
+}
+
+func fnv64(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 type joinPort struct {
@@ -172,7 +190,7 @@ func planStreamJoin(p *planner, j *sql.Join, l, r relation) relation {
 	}
 	for _, s := range o.sides {
 		if s.windowed && len(s.keys) > 0 {
-			s.index = map[string]*joinBucket{}
+			s.index = map[uint64]joinChain{}
 		}
 	}
 	o.buf = make([]value.Value, o.width)
@@ -417,15 +435,11 @@ func (o *joinOp) push(side int, r Row) {
 	}
 	matched := false
 	if y.windowed && (keyed || len(y.keys) == 0) {
-		var cands []*joinRow
+		first := y.all.first
 		if y.index != nil {
-			if b := y.index[string(o.keyBuf)]; b != nil {
-				cands = b.live()
-			}
-		} else {
-			cands = y.all.live()
+			first = y.index[fnv64(o.keyBuf)].first
 		}
-		for _, yr := range cands {
+		for yr := first; yr != nil; yr = yr.next {
 			if !o.inWindow(x, r.Time, y, yr.Time) {
 				continue
 			}
@@ -454,9 +468,10 @@ func (o *joinOp) push(side int, r Row) {
 		}
 		return
 	}
-	jr := &joinRow{Time: r.Time, Cols: append([]value.Value(nil), r.Cols...), Matched: matched}
+	jr := x.newRow(r)
+	jr.Matched = matched
 	if x.index != nil && keyed {
-		jr.Key, jr.Indexed = string(o.keyBuf), true
+		jr.Hash, jr.Indexed = fnv64(o.keyBuf), true
 	}
 	x.add(jr)
 	if x.rows && x.len() > x.n {
@@ -476,18 +491,33 @@ func (o *joinOp) inWindow(x *joinSide, t int64, y *joinSide, yt int64) bool {
 
 func (s *joinSide) len() int { return len(s.fifo) - s.head }
 
+// newRow copies r into a window row.
+func (s *joinSide) newRow(r Row) *joinRow {
+	const slab = 256
+	if len(s.rowSlab) == 0 {
+		s.rowSlab = make([]joinRow, slab)
+	}
+	jr := &s.rowSlab[0]
+	s.rowSlab = s.rowSlab[1:]
+	n := len(r.Cols)
+	if len(s.colSlab) < n {
+		s.colSlab = make([]value.Value, slab*n)
+	}
+	jr.Time, jr.Cols = r.Time, s.colSlab[:n:n]
+	s.colSlab = s.colSlab[n:]
+	copy(jr.Cols, r.Cols)
+	return jr
+}
+
 func (s *joinSide) add(jr *joinRow) {
 	s.fifo = append(s.fifo, jr)
 	switch {
 	case s.index != nil && jr.Indexed:
-		b := s.index[jr.Key]
-		if b == nil {
-			b = &joinBucket{}
-			s.index[jr.Key] = b
-		}
-		b.rows = append(b.rows, jr)
+		c := s.index[jr.Hash]
+		c.push(jr)
+		s.index[jr.Hash] = c
 	case s.index == nil:
-		s.all.rows = append(s.all.rows, jr)
+		s.all.push(jr)
 	}
 }
 
@@ -506,13 +536,14 @@ func (o *joinOp) leave(x *joinSide, t int64) {
 	}
 	switch {
 	case x.index != nil && jr.Indexed:
-		b := x.index[jr.Key]
-		b.pop()
-		if len(b.live()) == 0 {
-			delete(x.index, jr.Key)
+		c := x.index[jr.Hash]
+		if c.pop(jr) {
+			delete(x.index, jr.Hash)
+		} else {
+			x.index[jr.Hash] = c
 		}
 	case x.index == nil:
-		x.all.pop()
+		x.all.pop(jr)
 	}
 	if x.keep && !jr.Matched {
 		o.fill(x, jr.Time, jr.Cols)
@@ -592,9 +623,9 @@ func (o *joinOp) restore(dec func(any) error) error {
 	o.cur = st.Cur
 	for i, s := range o.sides {
 		s.wm = st.Sides[i].Wm
-		s.fifo, s.head, s.all = nil, 0, joinBucket{}
+		s.fifo, s.head, s.all = nil, 0, joinChain{}
 		if s.index != nil {
-			s.index = map[string]*joinBucket{}
+			s.index = map[uint64]joinChain{}
 		}
 		for _, jr := range st.Sides[i].Rows {
 			if jr.Indexed && s.index == nil {
