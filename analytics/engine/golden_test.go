@@ -337,7 +337,8 @@ func (g *goldenSink) Error(e ErrorRow) {
 		e.Name, e.Message, value.NewTimestamp(e.DataRowtime), e.DataRow, pump))
 }
 
-// goldenValue writes a value so that NULL, ” and types can be told apart: strings quoted as SQL quotes them.
+// goldenValue writes a value so that NULL, the empty string and types can be told apart: strings are quoted
+// as SQL quotes them.
 func goldenValue(v value.Value) string {
 	switch v.K {
 	case value.Null:
