@@ -2,6 +2,7 @@
 //
 //	hydrant serve [flags]     serve the Kinesis Data Streams API
 //	hydrant bench [flags]     load-test any Kinesis endpoint
+//	hydrant sql [flags] QUERY run a query on a live stream; hydrant sql check app.sql checks applications
 //	hydrant version           print the version
 package main
 
@@ -51,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench.Main(ctx, args[1:], stdout, stderr)
+	case "sql":
+		return sqlCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "hydrant", version)
 		return 0
@@ -69,6 +72,7 @@ func usage(w io.Writer) {
 commands:
   serve     serve the Kinesis Data Streams API (hydrant serve -h for flags)
   bench     load-test a Kinesis endpoint (hydrant bench -h for flags)
+  sql       run a SELECT STREAM query on a stream, or check application files (hydrant sql -h)
   version   print the version
 `)
 }
