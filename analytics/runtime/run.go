@@ -24,13 +24,16 @@ import (
 const (
 	advanceInterval = 200 * time.Millisecond // caught up: re-read floors, so windows close with the clock
 	listInterval    = 2 * time.Second        // look for new shards (a reshard while a parent is still read)
-	drainTimeout    = 30 * time.Second       // Stop waits this long for outputs before giving up the checkpoint
 	pushBudget      = 4096                   // records between looks at timers and Stop
 )
 
 // checkpointInterval is how often the run checkpoints when something changed since the last (a
 // variable for tests, which take checkpoints when they choose).
 var checkpointInterval = time.Second
+
+// drainTimeout is how long Stop waits for the outputs to take the last rows before it gives up the
+// final checkpoint (a variable for tests).
+var drainTimeout = 30 * time.Second
 
 var (
 	errStopped   = errors.New("runtime: stopped")

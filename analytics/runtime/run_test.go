@@ -294,3 +294,42 @@ func TestRunLastStoppedPointWithoutCheckpoint(t *testing.T) {
 		t.Fatalf("rows %v", got)
 	}
 }
+
+func TestRunStopDestinationDown(t *testing.T) {
+	// The destination is gone: Stop gives up the final checkpoint after drainTimeout and reports why,
+	// leaving no goroutine behind.
+	defer func(d time.Duration) { drainTimeout = d }(drainTimeout)
+	drainTimeout = 50 * time.Millisecond
+	e := newEnv(t)
+	e.create("src", 1)
+	e.create("out", 1)
+	r := e.start(e.appConfig(t.TempDir(), StartNow, 1, "out"))
+	if err := e.store.DeleteStream(sc, streams.StreamRef{Name: "out"}, false); err != nil {
+		t.Fatal(err)
+	}
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("a")})
+	e.clock.Advance(time.Second)
+	if err := r.Stop(); err == nil {
+		t.Fatal("Stop with the destination gone: no error")
+	}
+}
+
+func TestRunSourceDeleted(t *testing.T) {
+	// The source is deleted under the run: it fails for good, and Err says so.
+	e := newEnv(t)
+	e.create("src", 1)
+	e.create("out", 1)
+	r := e.start(e.appConfig(t.TempDir(), StartNow, 1, "out"))
+	if err := e.store.DeleteStream(sc, streams.StreamRef{Name: "src"}, false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not stop")
+	}
+	if err := r.Err(); err == nil || streams.KindOf(err) != streams.KindNotFound {
+		t.Fatalf("Err %v, want a not-found error", err)
+	}
+	r.Stop()
+}
