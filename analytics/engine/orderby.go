@@ -1,7 +1,8 @@
 package engine
 
 import (
-	"sort"
+	"math"
+	"slices"
 
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
@@ -49,10 +50,12 @@ type orderOp struct {
 
 	open  bool
 	cur   value.Value // the open group's leading key
+	end   int64       // the first instant whose leading key differs from cur
 	last  int64       // ROWTIME of the group's latest row
 	held  []heldRow
 	e     env
 	order []int
+	arena []value.Value // backing store of the held rows' columns and keys, reused group after group
 }
 
 // heldRow is a row of the open group, copied, with its sort keys.
@@ -228,7 +231,8 @@ func (o *orderOp) leadAt(t int64) value.Value {
 func (o *orderOp) push(r Row) {
 	o.closeBefore(r.Time)
 	o.e.cols, o.e.time = r.Cols, r.Time
-	keys := make([]value.Value, len(o.keys))
+	row := o.alloc(len(r.Cols) + len(o.keys))
+	cols, keys := row[:len(r.Cols):len(r.Cols)], row[len(r.Cols):]
 	for i, k := range o.keys {
 		if k.slot >= 0 {
 			keys[i] = r.Cols[k.slot]
@@ -236,32 +240,65 @@ func (o *orderOp) push(r Row) {
 		}
 		v, err := k.ce.eval(&o.e)
 		if err != nil {
+			o.arena = o.arena[:len(o.arena)-len(row)]
 			o.in.rowError(o.pump, r, err)
 			return
 		}
 		keys[i] = v
 	}
+	for i, v := range r.Cols {
+		if v.K == value.Row {
+			v.R = slices.Clone(v.R)
+		}
+		cols[i] = v
+	}
 	if !o.open {
 		o.open, o.cur = true, o.leadAt(r.Time)
+		o.end = o.groupEnd(r.Time)
 	}
 	o.last = r.Time
-	o.held = append(o.held, heldRow{Time: r.Time, Cols: copyCols(r.Cols), Keys: keys})
+	o.held = append(o.held, heldRow{Time: r.Time, Cols: cols, Keys: keys})
 }
 
-func copyCols(cols []value.Value) []value.Value {
-	out := make([]value.Value, len(cols))
-	for i, v := range cols {
-		if v.K == value.Row {
-			v.R = copyCols(v.R)
-		}
-		out[i] = v
+// alloc returns n values from the arena. Slices handed out stay valid when the arena grows (they keep the
+// old block); close recycles the arena once the group's rows have been pushed on.
+func (o *orderOp) alloc(n int) []value.Value {
+	if cap(o.arena)-len(o.arena) < n {
+		o.arena = make([]value.Value, 0, max(1024, 2*cap(o.arena), n))
 	}
-	return out
+	l := len(o.arena)
+	o.arena = o.arena[:l+n]
+	return o.arena[l : l+n : l+n]
+}
+
+// groupEnd finds the first instant after t0 whose leading key differs from the key at t0: by doubling steps
+// until it differs, then bisection. The key is monotonic, so once it differs it differs for good, and a
+// group costs a few dozen evaluations of the key instead of one per row and per advance.
+func (o *orderOp) groupEnd(t0 int64) int64 {
+	lo, step := t0, int64(1)
+	for {
+		if t0 > math.MaxInt64-step {
+			return math.MaxInt64 // the key never changes: the group never closes
+		}
+		hi := t0 + step
+		if value.Compare(o.leadAt(hi), o.cur) != 0 {
+			for hi-lo > 1 {
+				mid := lo + (hi-lo)/2
+				if value.Compare(o.leadAt(mid), o.cur) != 0 {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+			return hi
+		}
+		lo, step = hi, step*2
+	}
 }
 
 // closeBefore emits the open group if its leading key no longer holds at time t.
 func (o *orderOp) closeBefore(t int64) {
-	if o.open && value.Compare(o.leadAt(t), o.cur) != 0 {
+	if o.open && t >= o.end {
 		o.close()
 	}
 }
@@ -272,24 +309,26 @@ func (o *orderOp) close() {
 	for i := range o.held {
 		o.order = append(o.order, i)
 	}
-	sort.SliceStable(o.order, func(a, b int) bool {
-		ka, kb := o.held[o.order[a]].Keys, o.held[o.order[b]].Keys
+	slices.SortStableFunc(o.order, func(a, b int) int {
+		ka, kb := o.held[a].Keys, o.held[b].Keys
 		for i, k := range o.keys {
 			c := value.Compare(ka[i], kb[i])
 			if k.desc {
 				c = -c
 			}
 			if c != 0 {
-				return c < 0
+				return c
 			}
 		}
-		return false
+		return 0
 	})
 	for _, i := range o.order {
 		o.out.push(Row{Time: end, Cols: o.held[i].Cols})
 	}
 	clear(o.held)
 	o.held = o.held[:0]
+	clear(o.arena)
+	o.arena = o.arena[:0]
 	o.open, o.cur = false, value.Value{}
 }
 
@@ -302,12 +341,13 @@ func (o *orderOp) advance(t int64) {
 type orderState struct {
 	Open bool
 	Cur  value.Value
+	End  int64
 	Last int64
 	Held []heldRow
 }
 
 func (o *orderOp) snapshot() any {
-	return &orderState{Open: o.open, Cur: o.cur, Last: o.last, Held: o.held}
+	return &orderState{Open: o.open, Cur: o.cur, End: o.end, Last: o.last, Held: o.held}
 }
 
 func (o *orderOp) restore(dec func(any) error) error {
@@ -320,6 +360,6 @@ func (o *orderOp) restore(dec func(any) error) error {
 			return errSnapshotMismatch
 		}
 	}
-	o.open, o.cur, o.last, o.held = s.Open, s.Cur, s.Last, s.Held
+	o.open, o.cur, o.end, o.last, o.held = s.Open, s.Cur, s.End, s.Last, s.Held
 	return nil
 }

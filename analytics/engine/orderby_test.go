@@ -210,7 +210,7 @@ func TestOrderByBoundedMemory(t *testing.T) {
 }
 
 func BenchmarkOrderBy(b *testing.B) {
-	_, in, _ := startApp(b, anomalyApp, tempStream())
+	in := startBench(b, anomalyApp, tempStream())
 	b.ReportAllocs()
 	i := int64(0)
 	for b.Loop() {
