@@ -18,8 +18,9 @@ import (
 //
 // Both cut the cursor's rows into tumbling windows of `seconds` on ROWTIME, aligned on the epoch as
 // STEP(ROWTIME BY INTERVAL 'seconds' SECOND) is, and emit when a window closes, with ROWTIME set to the
-// window's end. TOP_K emits one row per item, the k most frequent values of COL with their counts, ordered by
-// count descending and then by value ascending; COUNT_DISTINCT emits one row per window. NULLs are not
+// window's end. TOP_K emits one row per item (columns ITEM and ITEM_COUNT), the k most frequent values of COL with their counts, ordered by
+// count descending and then by value ascending; COUNT_DISTINCT emits one row per window (column
+// NUMBER_OF_DISTINCT_ITEMS, as the SQL reference's example stream names it). NULLs are not
 // items. A window without rows emits nothing.
 //
 // KDA computes both approximately. Hydrant must give the same rows on every replay, so it counts exactly
@@ -127,8 +128,9 @@ func (p *planner) tumblingItems(t *sql.TableFunc, topK bool) relation {
 	}
 	var cols []value.Column
 	if topK {
-		// The item keeps its column's name and type, so that SELECT STREAM "TICKER", ... reads naturally.
-		cols = []value.Column{{Name: src.name, Type: src.typ}, {Name: "ITEM_COUNT", Type: value.BigintType}}
+		// KDA's console template (developer guide, top-k-example) names them ITEM and ITEM_COUNT; the item keeps
+		// its column's type.
+		cols = []value.Column{{Name: "ITEM", Type: src.typ}, {Name: "ITEM_COUNT", Type: value.BigintType}}
 	} else {
 		cols = []value.Column{{Name: "NUMBER_OF_DISTINCT_ITEMS", Type: value.BigintType}}
 	}

@@ -137,6 +137,44 @@ func TestCountDistinctItemsTumbling(t *testing.T) {
 	})
 }
 
+// topKTemplate is the console's "Approximate Top-K items" template (developer guide, top-k-example), with
+// 'TICKER_SYMBOL' and 3 as the guide says to set, and a 10 s window. The guide: "The DESTINATION_SQL_STREAM
+// displays three columns (ROWTIME, ITEM, and ITEM_COUNT). The query emits results every one minute."
+// The pump here names the function's columns instead of using *.
+const topKTemplate = `CREATE OR REPLACE STREAM DESTINATION_SQL_STREAM (
+             ITEM VARCHAR(1024),
+             ITEM_COUNT DOUBLE);
+
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+   INSERT INTO "DESTINATION_SQL_STREAM"
+      SELECT STREAM ITEM, ITEM_COUNT
+      FROM TABLE(TOP_K_ITEMS_TUMBLING(
+                       CURSOR(SELECT STREAM * FROM    "SOURCE_SQL_STREAM_001"),
+                       'TICKER_SYMBOL', -- name of column in single quote.
+                       3,          -- number of top items.
+                       10           -- tumbling window size in seconds
+                       )
+                  );`
+
+func TestTopKTemplate(t *testing.T) {
+	p, err := Compile(topKTemplate, Config{Inputs: []Input{tickerInput()}, Outputs: []string{"DESTINATION_SQL_STREAM"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &collect{}
+	in := p.Start(c)
+	for _, r := range []Row{tick(0, "AAPL", "TECH", 1, 10), tick(1, "XOM", "ENERGY", -1, 5), tick(2, "AAPL", "TECH", -0.5, 20),
+		tick(3, "MSFT", "TECH", 1, 7), tick(4, "IBM", "TECH", 1, 7), tick(5, "XOM", "TECH", 1, 7), tick(6, "AAPL", "TECH", 1, 7)} {
+		in.Push(0, r)
+	}
+	in.Advance(tkBase + 10_000)
+	expectRows(t, c.rows, []string{
+		"0 2017-07-14 02:40:10.000 AAPL,3.0",
+		"0 2017-07-14 02:40:10.000 XOM,2.0",
+		"0 2017-07-14 02:40:10.000 IBM,1.0",
+	})
+}
+
 // TestTableFuncSelectList reads the function's columns by name, with an alias, a WHERE and a column list.
 func TestTableFuncSelectList(t *testing.T) {
 	code := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (sym VARCHAR(4), n BIGINT, w TIMESTAMP);
