@@ -119,3 +119,19 @@ WINDOWED BY STAGGER (PARTITION BY ticker_symbol RANGE INTERVAL '10' SECOND);`,
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(c.rows, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A row whose aggregate argument fails goes to error_stream and counts in no aggregate of its window.
+func TestFailedArgumentCountsNowhere(t *testing.T) {
+	for _, window := range []string{
+		`GROUP BY ticker_symbol, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND)`,
+		`WINDOWED BY STAGGER (PARTITION BY ticker_symbol RANGE INTERVAL '10' SECOND)`,
+	} {
+		c := run(t, `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), n INTEGER, s INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM ticker_symbol, COUNT(*), SUM(CAST(10 AS INTEGER) / CAST(price AS INTEGER)) FROM "SOURCE_SQL_STREAM_001" `+window+`;`,
+			[]Row{tick(0, "AAPL", "TECH", 1, 5), tick(1, "AAPL", "TECH", 1, 0), tick(2, "AAPL", "TECH", 1, 2)}, 30)
+		if len(c.rows) != 1 || !strings.HasSuffix(c.rows[0], "AAPL,2,7") || len(c.errors) != 1 || c.errors[0].Name != "Division_by_zero" {
+			t.Errorf("%s: rows %q, errors %+v", window, c.rows, c.errors)
+		}
+	}
+}

@@ -53,21 +53,11 @@ var goldenDefaultBase = time.Date(2018, 6, 13, 14, 11, 0, 0, time.UTC).UnixMilli
 
 // engineBugs are examples whose golden file holds the right answer, written by hand, while the engine gives
 // another: the case is skipped with the bug until the engine is fixed, and -update leaves its file alone.
-var engineBugs = map[string]string{
-	// SELECT STREAM SUBSTRING(s, 1, -1) FROM ... : the *funcs.Error{Name: "Invalid_argument"} goes to
-	// error_stream as ERROR_NAME "Evaluation_error", MESSAGE "Invalid_argument: SUBSTRING length -1 is negative":
-	// Instance.rowError (ops.go) looks for an ErrorName() method that funcs.Error does not have.
-	"aws_doc_24_substring_position": "a function's error reaches error_stream as Evaluation_error, not under its own name (funcs.Error.Name)",
-}
+var engineBugs = map[string]string{}
 
 // replayBugs are examples whose output changes when the instance is restored from a snapshot: TestGoldenReplay
 // skips them with the bug until the engine is fixed.
-var replayBugs = map[string]string{
-	// SELECT STREAM DISTINCT ROWTIME, ticker_symbol FROM "SOURCE_SQL_STREAM_001": push (t0, 'AAPL'), Snapshot,
-	// Restore, push (t0, 'AAPL'): the restored instance emits the duplicate, an uninterrupted one does not. The
-	// distinct operator (ops.go) keeps the rows of the current instant but is not in inst.stateful.
-	"sqlref_06_exact_distinct_count_step": "SELECT STREAM DISTINCT's rows of the current instant are not in snapshots (distinct is not stateful)",
-}
+var replayBugs = map[string]string{}
 
 // deferred are examples out of scope (RANDOM_CUT_FOREST, HOTSPOTS).
 var deferred = map[string]string{

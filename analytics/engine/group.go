@@ -38,6 +38,7 @@ type groupOp struct {
 	cur     []value.Value // window key values of the open groups
 	first   int64         // ROWTIME of the window's first row
 	keyBuf  []byte
+	args    []value.Value
 	e       env
 	scratch []value.Value
 	aggBuf  []value.Value
@@ -136,16 +137,21 @@ func (g *groupOp) push(r Row) {
 		g.groups[string(g.keyBuf)] = grp
 		g.order = append(g.order, grp)
 	}
-	for i, a := range g.aggs {
+	// Evaluate every argument first: a row whose argument fails goes to error_stream and counts nowhere.
+	g.args = g.args[:0]
+	for _, a := range g.aggs {
 		var v value.Value
 		if a.arg != nil {
 			var err error
 			if v, err = a.arg.eval(&g.e); err != nil {
 				g.in.rowError(g.pump, r, err)
-				continue
+				return
 			}
 		}
-		a.add(&grp.Accs[i], v, &g.keyBuf)
+		g.args = append(g.args, v)
+	}
+	for i, a := range g.aggs {
+		a.add(&grp.Accs[i], g.args[i], &g.keyBuf)
 	}
 }
 

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 
+	"github.com/hydrantio/hydrant/analytics/funcs"
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
@@ -154,10 +156,12 @@ func (in *Instance) rowError(pump string, r Row, err error) {
 	}
 	name, msg := "Evaluation_error", err.Error()
 	var ee *evalError
-	if errors.As(err, &ee) {
+	var fe *funcs.Error
+	switch {
+	case errors.As(err, &ee):
 		name, msg = ee.name, ee.msg
-	} else if fe, ok := err.(interface{ ErrorName() string }); ok {
-		name = fe.ErrorName()
+	case errors.As(err, &fe):
+		name, msg = fe.Name, fe.Message
 	}
 	in.sink.Error(ErrorRow{Time: in.now, Level: "Error", Name: name, Message: msg, DataRowtime: r.Time,
 		DataRow: rowText(r.Cols), Pump: pump})
@@ -189,6 +193,33 @@ type distinct struct {
 	time   int64
 	keyBuf []byte
 	out    op
+}
+
+type distinctState struct {
+	Time int64
+	Seen []string
+}
+
+func (d *distinct) snapshot() any {
+	st := &distinctState{Time: d.time}
+	for k := range d.seen {
+		st.Seen = append(st.Seen, k)
+	}
+	slices.Sort(st.Seen)
+	return st
+}
+
+func (d *distinct) restore(dec func(any) error) error {
+	var st distinctState
+	if err := dec(&st); err != nil {
+		return err
+	}
+	d.time = st.Time
+	clear(d.seen)
+	for _, k := range st.Seen {
+		d.seen[k] = struct{}{}
+	}
+	return nil
 }
 
 func (d *distinct) push(r Row) {

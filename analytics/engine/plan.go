@@ -455,6 +455,7 @@ func (p *planner) selectQuery(sel *sql.Select) relation {
 			errorf(sel, "SELECT STREAM DISTINCT needs ROWTIME (or a window of it) in its select list, so that duplicates are only those of one instant")
 		}
 		d := &distinct{seen: map[string]struct{}{}}
+		p.inst.stateful = append(p.inst.stateful, d)
 		o.out = d
 		rel.setOut = func(x op) { d.out = x }
 	}

@@ -31,6 +31,7 @@ type staggerOp struct {
 	open   map[string]*staggerWindow
 	fifo   []*staggerWindow
 	keyBuf []byte
+	args   []value.Value
 	e      env
 	vals   []value.Value
 	aggBuf []value.Value
@@ -114,16 +115,21 @@ func (s *staggerOp) push(r Row) {
 		s.open[string(s.keyBuf)] = w
 		s.fifo = append(s.fifo, w)
 	}
-	for i, a := range s.aggs {
+	// Evaluate every argument first: a row whose argument fails goes to error_stream and counts nowhere.
+	s.args = s.args[:0]
+	for _, a := range s.aggs {
 		var v value.Value
 		if a.arg != nil {
 			var err error
 			if v, err = a.arg.eval(&s.e); err != nil {
 				s.in.rowError(s.pump, r, err)
-				continue
+				return
 			}
 		}
-		a.add(&w.Accs[i], v, &s.keyBuf)
+		s.args = append(s.args, v)
+	}
+	for i, a := range s.aggs {
+		a.add(&w.Accs[i], s.args[i], &s.keyBuf)
 	}
 }
 
