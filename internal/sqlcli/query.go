@@ -197,7 +197,8 @@ func (q *Query) discover(ctx context.Context, r *reader, stderr io.Writer) (*Sch
 	}
 	schema := schemaOf(d)
 	b, _ := json.MarshalIndent(schema, "", "  ")
-	fmt.Fprintf(stderr, "schema discovered from %d records (save it and pass --schema FILE to fix it):\n%s\n", len(sample), b)
+	fmt.Fprintf(stderr, "schema discovered from %d records (save it and pass --schema FILE to fix it; "+
+		"names are case-sensitive: quote those not in upper case, as in \"page\"):\n%s\n", len(sample), b)
 	return schema, nil
 }
 
