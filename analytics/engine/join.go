@@ -45,13 +45,13 @@ type joinOp struct {
 type joinSide struct {
 	off, width int  // slots of the side's row in the joined row
 	timeSlot   int  // slot of the side's ROWTIME
-	windowed   bool //
+	windowed   bool // its rows are kept for the other side; without a window only the current row joins
 	rows       bool // a ROWS window: keep the last n rows
 	n          int
 	span       int64    // a RANGE window: milliseconds
 	keep       bool     // the outer join preserves this side
 	keys       []*cexpr // equality keys over this side's slots; matching rows have equal keys
-	wm         int64
+	wm         int64    // this side's port has passed this time
 
 	fifo  []*joinRow // the window's rows, in arrival order (from head)
 	head  int
