@@ -227,3 +227,72 @@ func TestQueryErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestQueryReshard reads a stream whose shard was split and whose children were then merged: each
+// shard is read only after its parents, and rows come in arrival order across all of them.
+func TestQueryReshard(t *testing.T) {
+	s := newServer(t)
+	s.createStream(t, "ticks", 1)
+	put := func(shard, data string) {
+		t.Helper()
+		out, err := s.client.PutRecord(t.Context(), &kinesis.PutRecordInput{StreamName: aws.String("ticks"),
+			Data: []byte(data), PartitionKey: aws.String(data)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shard != "" && aws.ToString(out.ShardId) != shard {
+			t.Fatalf("record %s went to %s, want %s", data, aws.ToString(out.ShardId), shard)
+		}
+		s.clock.Add(time.Second)
+	}
+	put("shardId-000000000000", "1")
+	put("shardId-000000000000", "2")
+	if _, err := s.client.SplitShard(t.Context(), &kinesis.SplitShardInput{StreamName: aws.String("ticks"),
+		ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String(hashKeys[1])}); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(time.Second)
+	for i := 3; i <= 8; i++ {
+		put("", fmt.Sprint(i))
+	}
+	if _, err := s.client.MergeShards(t.Context(), &kinesis.MergeShardsInput{StreamName: aws.String("ticks"),
+		ShardToMerge: aws.String("shardId-000000000001"), AdjacentShardToMerge: aws.String("shardId-000000000002")}); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Add(time.Second)
+	put("shardId-000000000003", "9")
+	put("shardId-000000000003", "10")
+	schema := writeFile(t, t.TempDir(), "schema.json", `{"RecordFormat": {"RecordFormatType": "CSV",
+	  "MappingParameters": {"CSVMappingParameters": {"RecordRowDelimiter": "\n", "RecordColumnDelimiter": ","}}},
+	  "RecordColumns": [{"Name": "N", "SqlType": "INTEGER"}]}`)
+	status, out, errs := s.runSQL(t, time.Second, "--stream", "ticks", "--schema", schema, "--from", "trim_horizon",
+		"--format", "csv", "--limit", "10", `SELECT STREAM n FROM ticks`)
+	if want := "N\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n"; status != 0 || out != want {
+		t.Fatalf("status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", status, out, want, errs)
+	}
+}
+
+// TestQueryInterrupt: cancelling the context (Ctrl-C) ends a run that is waiting for records, with
+// status 0 and what it printed so far.
+func TestQueryInterrupt(t *testing.T) {
+	s := newServer(t)
+	s.createStream(t, "ticks", 2)
+	s.put(t, "ticks", 1, "7", time.Second)
+	schema := writeFile(t, t.TempDir(), "schema.json", `{"RecordFormat": {"RecordFormatType": "CSV"},
+	  "RecordColumns": [{"Name": "N", "SqlType": "INTEGER"}]}`)
+	ctx, cancel := context.WithCancel(t.Context())
+	waits := 0
+	h := hooks{now: s.clock.Now, http: s.hc, wait: func(ctx context.Context) error {
+		if waits++; waits == 3 {
+			cancel() // as signal.NotifyContext does on SIGINT
+		}
+		s.clock.Add(time.Second)
+		return ctx.Err()
+	}}
+	var out, errb bytes.Buffer
+	status := run(ctx, []string{"--endpoint", s.url, "--stream", "ticks", "--schema", schema, "--from", "trim_horizon",
+		"--format", "csv", `SELECT STREAM n FROM ticks`}, &out, &errb, h)
+	if status != 0 || out.String() != "N\n7\n" || waits != 3 {
+		t.Fatalf("status %d after %d waits\nstdout:\n%s\nstderr:\n%s", status, waits, &out, &errb)
+	}
+}

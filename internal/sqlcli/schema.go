@@ -43,7 +43,8 @@ type RecordColumn struct {
 	Mapping string `json:",omitempty"`
 }
 
-// Format returns the schema's record format and columns as analytics/format takes them.
+// Format returns the schema's record format and columns as analytics/format takes them. A JSON
+// format without RecordRowPath reads "$", a CSV one without delimiters "\n" and ",".
 func (s *Schema) Format() (format.RecordFormat, []format.Column) {
 	f := format.RecordFormat{Type: strings.ToUpper(s.RecordFormat.RecordFormatType)}
 	if mp := s.RecordFormat.MappingParameters; mp != nil {
@@ -54,8 +55,15 @@ func (s *Schema) Format() (format.RecordFormat, []format.Column) {
 			f.RowDelimiter, f.ColumnDelimiter = c.RecordRowDelimiter, c.RecordColumnDelimiter
 		}
 	}
+	// Defaults for a hand-written file; the API requires them all.
 	if f.Type == "JSON" && f.RecordRowPath == "" {
 		f.RecordRowPath = "$"
+	}
+	if f.Type == "CSV" && f.RowDelimiter == "" {
+		f.RowDelimiter = "\n"
+	}
+	if f.Type == "CSV" && f.ColumnDelimiter == "" {
+		f.ColumnDelimiter = ","
 	}
 	cols := make([]format.Column, len(s.RecordColumns))
 	for i, c := range s.RecordColumns {
