@@ -228,6 +228,7 @@ func discoverJSON(records [][]byte, d Discovered) (Discovered, error) {
 	if len(fields) == 0 {
 		return d, ErrNoSchema
 	}
+	fields = fields[:min(len(fields), maxColumns)] // the API's limit on RecordColumns
 	used := map[string]bool{}
 	for pos, f := range fields {
 		keys := f.steps
@@ -354,6 +355,7 @@ func discoverCSV(records [][]byte, d Discovered) (Discovered, error) {
 		fields[i] = splitCSV(r, colDelim)
 		ncols = max(ncols, len(fields[i]))
 	}
+	ncols = min(ncols, maxColumns) // the API's limit on RecordColumns; the rest is not imported
 	header := hasHeader(fields, ncols)
 	data := fields
 	if header {
@@ -362,7 +364,7 @@ func discoverCSV(records [][]byte, d Discovered) (Discovered, error) {
 	used := map[string]bool{}
 	stats := make([]fieldStats, ncols)
 	for _, row := range data {
-		for j, f := range row {
+		for j, f := range row[:min(len(row), ncols)] {
 			stats[j].observe(csvKind(f), []byte(f))
 		}
 	}

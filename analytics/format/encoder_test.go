@@ -101,7 +101,7 @@ func TestEncoderRoundTrip(t *testing.T) {
 			value.NewTime(66944250), value.NewBinary([]byte{0, 255}), value.NewString("x")},
 		{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}},
 		{value.NewInt(0), value.NewInt(1), value.NewDouble(-1e300), value.NewDouble(-0.5), value.NewDecimal(-0.001),
-			value.NewBool(false), value.NewString(""), value.NewTimestamp(-86_400_000*365), value.NewDate(0),
+			value.NewBool(false), value.NewString(""), value.NewTimestamp(-86_400_000 * 365), value.NewDate(0),
 			value.NewTime(0), value.NewBinary(nil), value.NewString("")},
 	}
 	for _, format := range []string{"JSON", "CSV"} {
