@@ -174,6 +174,7 @@ func TestRecordRowPath(t *testing.T) {
 		{"row path missing", "$.records", []Column{col("A", "INTEGER", "$.a")}, `{"other": 1}`, "", 1},
 		{"row path and flattening", "$.records", []Column{col("A", "INTEGER", "$.a"), col("N", "VARCHAR(16)", "$.n[0:]")},
 			`{"records": [{"a": 1, "n": [1, 2]}, {"a": 2}]}`, "1|[1,2]\n2|<nil>\n", 0},
+		{"the whole row as text", "$", []Column{col("R", "VARCHAR(64)", "$"), col("A", "INTEGER", "$.a")}, `{ "a" : 1, "b" : [ true ] }`, `{"a":1,"b":[true]}|1` + "\n", 0},
 		{"invalid elsewhere", "$.records", []Column{col("A", "INTEGER", "$.a")}, `{"records": [{"a": 1}], "x": tru}`, "", 1},
 	}
 	for _, tt := range tests {
