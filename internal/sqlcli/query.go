@@ -101,9 +101,10 @@ func Run(ctx context.Context, api API, q Query, stdout, stderr io.Writer) error 
 	return quiet(ctx, s.loop(ctx))
 }
 
-// quiet turns the ends of a run that are not failures into nil.
+// quiet turns the ends of a run that are not failures into nil: the limit, and Ctrl-C, whatever
+// call it interrupted (the SDK does not always wrap the context's error).
 func quiet(ctx context.Context, err error) error {
-	if errors.Is(err, errLimit) || ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+	if errors.Is(err, errLimit) || ctx.Err() != nil {
 		return nil
 	}
 	return err
