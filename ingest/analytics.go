@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/hydrantio/hydrant/analytics/app"
@@ -18,16 +17,6 @@ type analyticsAPI struct {
 	m   *app.Manager
 	now func() time.Time
 }
-
-// The Kinesis Analytics model's own exceptions.
-var (
-	ErrCodeValidation              = &Code{Name: "CodeValidationException", Status: http.StatusBadRequest}
-	ErrInvalidApplicationConfig    = &Code{Name: "InvalidApplicationConfigurationException", Status: http.StatusBadRequest}
-	ErrUnableToDetectSchema        = &Code{Name: "UnableToDetectSchemaException", Status: http.StatusBadRequest}
-	ErrTooManyTags                 = &Code{Name: "TooManyTagsException", Status: http.StatusBadRequest}
-	ErrUnsupportedOperation        = &Code{Name: "UnsupportedOperationException", Status: http.StatusBadRequest}
-	ErrResourceProvisionedThrottle = &Code{Name: "ResourceProvisionedThroughputExceededException", Status: http.StatusBadRequest, Retriable: true}
-)
 
 // analyticsKinds maps the Manager's error kinds (the store's and app's own) to the model's exceptions.
 var analyticsKinds = map[streams.ErrorKind]*Code{

@@ -48,6 +48,16 @@ var (
 	ErrConcurrentModification = &Code{Name: "ConcurrentModificationException", Status: http.StatusBadRequest}
 )
 
+// The Kinesis Analytics model's own exceptions.
+var (
+	ErrCodeValidation              = &Code{Name: "CodeValidationException", Status: http.StatusBadRequest}
+	ErrInvalidApplicationConfig    = &Code{Name: "InvalidApplicationConfigurationException", Status: http.StatusBadRequest}
+	ErrUnableToDetectSchema        = &Code{Name: "UnableToDetectSchemaException", Status: http.StatusBadRequest}
+	ErrTooManyTags                 = &Code{Name: "TooManyTagsException", Status: http.StatusBadRequest}
+	ErrUnsupportedOperation        = &Code{Name: "UnsupportedOperationException", Status: http.StatusBadRequest}
+	ErrResourceProvisionedThrottle = &Code{Name: "ResourceProvisionedThroughputExceededException", Status: http.StatusBadRequest, Retriable: true}
+)
+
 // codes lists every Code, for tests and documentation.
 var codes = []*Code{
 	ErrUnknownOperation, ErrSerialization, ErrValidation, ErrMissingAuthToken, ErrInvalidSignature,
@@ -55,6 +65,8 @@ var codes = []*Code{
 	ErrExpiredNextToken, ErrInvalidArgument, ErrLimitExceeded, ErrThroughputExceeded, ErrResourceInUse,
 	ErrResourceNotFound, ErrKMSAccessDenied, ErrKMSDisabled, ErrKMSInvalidState, ErrKMSNotFound,
 	ErrKMSOptInRequired, ErrKMSThrottling, ErrServiceUnavailable, ErrConcurrentModification,
+	ErrCodeValidation, ErrInvalidApplicationConfig, ErrUnableToDetectSchema, ErrTooManyTags,
+	ErrUnsupportedOperation, ErrResourceProvisionedThrottle,
 }
 
 // kindCodes maps the store's error kinds to the AWS error types of the Kinesis API. A service whose
