@@ -131,6 +131,7 @@ func (p *Program) build(sink Sink) (*Instance, error) {
 		})
 	} else {
 		pl.script(p.script)
+		pl.advanceIdle()
 		for i, name := range p.cfg.Outputs {
 			if name == ErrorStream {
 				outs = append(outs, errorColumns)

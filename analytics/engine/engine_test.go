@@ -135,3 +135,30 @@ SELECT STREAM ticker_symbol, COUNT(*), SUM(CAST(10 AS INTEGER) / CAST(price AS I
 		}
 	}
 }
+
+// A stream that no pump fills still lets time pass for what reads it: a LEFT JOIN's windowed rows leave
+// and are emitted with NULLs.
+func TestIdleStreamAdvances(t *testing.T) {
+	c := run(t, `CREATE OR REPLACE STREAM "NEVER" (ticker VARCHAR(4), note VARCHAR(8));
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4), note VARCHAR(8));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM s.ticker_symbol, n.note
+FROM "SOURCE_SQL_STREAM_001" OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS s
+LEFT JOIN "NEVER" OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS n ON s.ticker_symbol = n.ticker;`,
+		[]Row{tick(0, "AAPL", "TECH", 1, 5)}, 30)
+	if len(c.rows) != 1 || !strings.HasSuffix(c.rows[0], "AAPL,NULL") {
+		t.Errorf("rows %q", c.rows)
+	}
+}
+
+func TestTableJoinRefusesWindow(t *testing.T) {
+	_, err := Compile(`CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (ticker VARCHAR(4));
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM s.ticker_symbol FROM "SOURCE_SQL_STREAM_001" OVER (RANGE INTERVAL '5' SECOND PRECEDING) AS s
+JOIN "REF" AS r ON s.ticker_symbol = r.ticker;`, Config{Inputs: []Input{tickerInput()},
+		Tables:  []Table{{Name: "REF", Columns: []value.Column{{Name: "TICKER", Type: value.Varchar(4)}}}},
+		Outputs: []string{"DESTINATION_SQL_STREAM"}})
+	if err == nil || !strings.HasPrefix(err.Error(), "3:") || !strings.Contains(err.Error(), "takes no window") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -30,6 +30,7 @@ type planner struct {
 	cfg        Config
 	inst       *Instance
 	streams    map[string]*streamDef
+	order      []*streamDef // every stream declared, in declaration order
 	tables     map[string]*Table
 	udfs       map[string]*sql.CreateFunction
 	pumps      map[string]bool
@@ -46,6 +47,7 @@ func newPlanner(cfg Config, inst *Instance) *planner {
 		d := &streamDef{name: in.Name, cols: in.Columns, input: i, open: in.Open}
 		d.node = &streamNode{def: d}
 		p.streams[in.Name] = d
+		p.order = append(p.order, d)
 		inst.inputs = append(inst.inputs, d.node.port())
 	}
 	for i := range cfg.Tables {
@@ -153,6 +155,17 @@ func (p *planner) createStream(st *sql.CreateStream) {
 	}
 	d.node = &streamNode{def: d}
 	p.streams[name] = d
+	p.order = append(p.order, d)
+}
+
+// advanceIdle lets the instance advance the streams no pump fills: they stay empty, but what reads them
+// (a join, a window) must still see time pass.
+func (p *planner) advanceIdle() {
+	for _, d := range p.order {
+		if d.input < 0 && len(d.node.wm) == 0 && p.streams[d.name] == d {
+			p.inst.inputs = append(p.inst.inputs, d.node.port())
+		}
+	}
 }
 
 // insert plans INSERT INTO stream [(cols)] query.

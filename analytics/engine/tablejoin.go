@@ -31,6 +31,11 @@ func (p *planner) tableJoin(j *sql.Join, l, r relation) relation {
 	if l.table != nil && r.table != nil {
 		errorf(j, "a join needs a stream on one side")
 	}
+	for _, side := range []sql.TableExpr{j.L, j.R} {
+		if ref, ok := side.(*sql.TableRef); ok && (ref.Over != nil || ref.OverName != nil) {
+			errorf(ref, "a join with a reference table takes no window: each stream row is matched against the whole table")
+		}
+	}
 	streamLeft := r.table != nil
 	s, t := l, r
 	if !streamLeft {
