@@ -98,43 +98,59 @@ func (p *printer) header() error {
 
 // row writes one result row.
 func (p *printer) row(r engine.Row) error {
+	b := p.buf[:0]
 	switch p.mode {
 	case "table":
-		cells := make([]string, 0, len(r.Cols)+1)
-		cells = append(cells, time.UnixMilli(r.Time).UTC().Format(value.TimestampLayout))
-		for _, v := range r.Cols {
+		// ROWTIME's text is always exactly its column's width.
+		b = time.UnixMilli(r.Time).UTC().AppendFormat(b, value.TimestampLayout)
+		for i, v := range r.Cols {
+			b = append(b, "  "...)
+			start := len(b)
 			if v.K == value.Null {
-				cells = append(cells, "NULL")
+				b = append(b, "NULL"...)
 			} else {
-				cells = append(cells, v.String())
+				b = v.AppendText(b)
+			}
+			if i+1 < len(r.Cols) {
+				b = padTo(b, start, p.widths[i+1])
 			}
 		}
-		p.line(cells)
+		b = append(b, '\n')
 	default:
-		p.buf = p.enc.Append(p.buf[:0], r.Cols)
+		b = p.enc.Append(b, r.Cols)
 		if p.mode == "json" {
-			p.buf = append(p.buf, '\n')
+			b = append(b, '\n')
 		}
-		p.w.Write(p.buf)
 	}
+	p.buf = b
+	p.w.Write(b)
 	return p.w.Flush()
 }
 
-// line writes table cells padded to their widths, numbers and text alike left-aligned so that a
-// value wider than its column pushes the rest right rather than being cut.
+// padTo pads the table cell that starts at b[start:] to width runes. Numbers and text alike are
+// left-aligned, so that a value wider than its column pushes the rest right rather than being cut.
+func padTo(b []byte, start, width int) []byte {
+	for n := utf8.RuneCount(b[start:]); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// line writes the header's cells.
 func (p *printer) line(cells []string) {
+	b := p.buf[:0]
 	for i, c := range cells {
 		if i > 0 {
-			p.w.WriteString("  ")
+			b = append(b, "  "...)
 		}
-		p.w.WriteString(c)
-		if i < len(cells)-1 && i < len(p.widths) {
-			for n := utf8.RuneCountInString(c); n < p.widths[i]; n++ {
-				p.w.WriteByte(' ')
-			}
+		start := len(b)
+		b = append(b, c...)
+		if i+1 < len(cells) {
+			b = padTo(b, start, p.widths[i])
 		}
 	}
-	p.w.WriteByte('\n')
+	p.buf = append(b, '\n')
+	p.w.Write(p.buf)
 }
 
 // csvField quotes a CSV header field as the encoder quotes values.

@@ -296,3 +296,28 @@ func TestQueryInterrupt(t *testing.T) {
 		t.Fatalf("status %d after %d waits\nstdout:\n%s\nstderr:\n%s", status, waits, &out, &errb)
 	}
 }
+
+// TestQueryRejectedRecords: a record the schema cannot map is reported on stderr as error_stream would
+// hold it, and the run goes on with the next.
+func TestQueryRejectedRecords(t *testing.T) {
+	s := newServer(t)
+	s.createStream(t, "ticks", 2)
+	s.put(t, "ticks", 0, `{"TICKER":"AMZN","PRICE":27.5}`, time.Second)
+	s.put(t, "ticks", 1, `not json`, time.Second)
+	s.put(t, "ticks", 0, `{"TICKER":"WAS","PRICE":"forty"}`, time.Second)
+	s.put(t, "ticks", 1, `{"TICKER":"MMB","PRICE":12}`, time.Second)
+	schema := writeFile(t, t.TempDir(), "schema.json", `{"RecordFormat": {"RecordFormatType": "JSON"},
+	  "RecordColumns": [{"Name": "TICKER", "SqlType": "VARCHAR(4)", "Mapping": "$.TICKER"},
+	                    {"Name": "PRICE", "SqlType": "DOUBLE", "Mapping": "$.PRICE"}]}`)
+	status, out, errs := s.runSQL(t, time.Second, "--stream", "ticks", "--schema", schema, "--from", "trim_horizon",
+		"--format", "csv", "--limit", "2", `SELECT STREAM * FROM ticks`)
+	if want := "TICKER,PRICE\nAMZN,27.5\nMMB,12.0\n"; status != 0 || out != want {
+		t.Fatalf("status %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", status, out, want, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "error_stream: Parse_error: ") ||
+		!strings.Contains(lines[0], "(shard shardId-000000000001, sequence number ") ||
+		!strings.HasPrefix(lines[1], "error_stream: Type_conversion_error: ") {
+		t.Fatalf("stderr:\n%s", errs)
+	}
+}
