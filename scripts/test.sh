@@ -44,7 +44,7 @@ export HYDRANT_MINIO_BIN HYDRANT_REQUIRE_MINIO=1
 echo "== go vet"
 go vet ./...
 echo "== go test (race detector on the concurrent packages)"
-go test -race -count=1 -timeout 10m ./streams/... ./ingest/... ./internal/... ./sinks/...
+go test -race -count=1 -timeout 10m ./streams/... ./ingest/... ./internal/... ./sinks/... ./analytics/runtime/... ./analytics/app/...
 echo "== go test (everything else, end-to-end included)"
-go test -count=1 -timeout 15m $(go list ./... | grep -v -e /streams -e /ingest -e /internal/ -e /sinks)
+go test -count=1 -timeout 15m $(go list ./... | grep -v -e /streams -e /ingest -e /internal/ -e /sinks -e /analytics/runtime -e /analytics/app)
 echo "== all tests passed"
