@@ -155,7 +155,9 @@ func (w *writer) write(ctx context.Context, entries []streams.PutEntry) bool {
 	backoff := minBackoff
 	var retry []streams.PutEntry
 	for len(entries) > 0 {
-		res, _, err := w.store.PutRecords(ctx, w.dest.scope, w.dest.ref, entries)
+		// The call is not cancelled: once its records are queued in the log they commit anyway, and
+		// the run must not end (and a new one scan the destination) before they have.
+		res, _, err := w.store.PutRecords(context.WithoutCancel(ctx), w.dest.scope, w.dest.ref, entries)
 		if err == nil {
 			retry = retry[:0]
 			for i := range res {
