@@ -187,7 +187,7 @@ func (fakeEncoder) Append(dst []byte, row []value.Value) []byte {
 // passes the window's end.
 type fakeEngine struct {
 	sink    engine.Sink
-	counts  bool // output 1 exists
+	counts  bool            // output 1 exists
 	windows map[int64]int64 // window start -> rows
 	last    int64
 }
