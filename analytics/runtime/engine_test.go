@@ -149,3 +149,39 @@ func TestSQLTumblingRestartAndReplay(t *testing.T) {
 		t.Fatalf("replay\n got %v\nwant %v", replayed, got)
 	}
 }
+
+func TestSQLSlidingRestartAndReplay(t *testing.T) {
+	// A row per record, each over the last minute of its key: after a crash the restored windows give
+	// the same averages, each row once, and a replay gives the same rows.
+	defer func(d time.Duration) { checkpointInterval = d }(checkpointInterval)
+	checkpointInterval = time.Hour
+	e := newEnv(t)
+	e.create("src", 3)
+	e.create("out", 1)
+	e.create("replay", 1)
+	dir := t.TempDir()
+	r := e.startSQL(e.sqlConfig(dir, slidingSQL, StartNow, "out"))
+	e.putTicks(0, 45, 3)
+	e.waitRecords("out", 45)
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	r = e.startSQL(e.sqlConfig(dir, slidingSQL, StartLastStoppedPoint, "out"))
+	e.putTicks(45, 90, 3)
+	e.waitRecords("out", 60)
+	r.stopCrash()
+	r = e.startSQL(e.sqlConfig(dir, slidingSQL, StartLastStoppedPoint, "out"))
+	e.putTicks(90, 120, 3)
+	got := datas(e.waitRecords("out", 120))
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.readAll("out")); n != 120 {
+		t.Fatalf("%d rows, want 120", n)
+	}
+	r = e.startSQL(e.sqlConfig(t.TempDir(), slidingSQL, StartTrimHorizon, "replay"))
+	defer r.Stop()
+	if replayed := datas(e.waitRecords("replay", 120)); !slices.Equal(replayed, got) {
+		t.Fatalf("replay\n got %v\nwant %v", replayed, got)
+	}
+}
