@@ -241,11 +241,21 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 	}
 
 	if resume && ck.Snapshot != nil {
-		if r.proc, err = p.restore(ck.Snapshot, r); err != nil {
-			return nil, fmt.Errorf("runtime: restore: %w", err)
+		if r.proc, err = p.restore(ck.Snapshot, r); err == nil {
+			r.advanced = ck.Advanced
+		} else {
+			// The application's code changed since the checkpoint (or its state cannot be read): as
+			// KDA does after an update, read on from where it stopped, with fresh state. Its rows are
+			// new ones, numbered after everything written before.
+			r.log.Warn("analytics: engine state not restored: starting with fresh state", "application", cfg.Name,
+				"err", err)
+			for _, o := range r.outs {
+				o.emitted = max(o.emitted, o.skip.last())
+				o.skip = seqSet{}
+			}
 		}
-		r.advanced = ck.Advanced
-	} else {
+	}
+	if r.proc == nil {
 		r.proc = p.start(r)
 	}
 	for _, s := range r.sources {

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -332,4 +334,34 @@ func TestRunSourceDeleted(t *testing.T) {
 		t.Fatalf("Err %v, want a not-found error", err)
 	}
 	r.Stop()
+}
+
+func TestRunRestoreFails(t *testing.T) {
+	// State that does not restore (new code): the run reads on from the checkpoint's positions with
+	// fresh state, numbering its rows after those already written.
+	e := newEnv(t)
+	e.create("src", 1)
+	e.create("out", 1)
+	dir := t.TempDir()
+	r := e.start(e.appConfig(dir, StartNow, 1, "out"))
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("a")})
+	e.clock.Advance(time.Second)
+	e.waitRecords("out", 1)
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.appConfig(dir, StartLastStoppedPoint, 1, "out")
+	p := fakePlan(&cfg)
+	p.restore = func([]byte, engine.Sink) (processor, error) { return nil, errors.New("another program") }
+	r, err := start(context.Background(), e.store, cfg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("b")})
+	e.clock.Advance(time.Second)
+	got := e.waitRecords("out", 2)
+	if datas(got)[1] != "0:b" || got[1].key != keyPrefix(r.runID, 0)+"2" {
+		t.Fatalf("rows %+v", got)
+	}
 }
