@@ -41,6 +41,8 @@ type Table struct {
 	Name    string
 	Columns []value.Column
 	Rows    [][]value.Value
+	// Open makes every column name the code uses on this table resolve, as Input.Open does.
+	Open bool
 }
 
 // Config is what an application is compiled against: its inputs, reference tables, and the in-application

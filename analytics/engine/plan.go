@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/hydrantio/hydrant/analytics/funcs"
@@ -44,15 +45,17 @@ func newPlanner(cfg Config, inst *Instance) *planner {
 	p := &planner{cfg: cfg, inst: inst, streams: map[string]*streamDef{}, tables: map[string]*Table{},
 		udfs: map[string]*sql.CreateFunction{}, pumps: map[string]bool{}}
 	for i, in := range cfg.Inputs {
-		d := &streamDef{name: in.Name, cols: in.Columns, input: i, open: in.Open}
+		// A copy: an open input's columns grow as the code names them, and the caller's must not.
+		d := &streamDef{name: in.Name, cols: slices.Clone(in.Columns), input: i, open: in.Open}
 		d.node = &streamNode{def: d}
 		p.streams[in.Name] = d
 		p.order = append(p.order, d)
 		inst.inputs = append(inst.inputs, d.node.port())
 	}
 	for i := range cfg.Tables {
-		t := &cfg.Tables[i]
-		p.tables[t.Name] = t
+		t := cfg.Tables[i]
+		t.Columns = slices.Clone(t.Columns)
+		p.tables[t.Name] = &t
 	}
 	return p
 }
@@ -331,18 +334,22 @@ func (p *planner) from(t sql.TableExpr) relation {
 			sc.width = len(cols)
 			sc.times = map[string]int{}
 			if d.open {
-				sc.open = &openInput{def: d}
+				sc.opens = []*openInput{{table: alias, cols: &d.cols}}
 				sc.times[alias] = -1
 			}
 			node := d.node
 			return relation{sc: sc, stream: d, setOut: func(o op) { node.outs = append(node.outs, o) }}
 		}
 		if tb := p.tables[name]; tb != nil {
-			sc := &scope{}
+			sc := &scope{times: map[string]int{}}
 			for i, c := range tb.Columns {
 				sc.cols = append(sc.cols, column{table: alias, name: c.Name, typ: c.Type, slot: i})
 			}
 			sc.width = len(tb.Columns)
+			if tb.Open {
+				sc.opens = []*openInput{{table: alias, cols: &tb.Columns}}
+				sc.times[alias] = -1
+			}
 			return relation{sc: sc, table: tb}
 		}
 		errorf(t, "stream or table %s does not exist", quoteName(name))

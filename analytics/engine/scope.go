@@ -20,7 +20,7 @@ type column struct {
 }
 
 type scope struct {
-	open  *openInput // columns of an Open input appear as the code names them
+	opens []*openInput // columns of Open inputs and tables appear as the code names them
 	cols  []column
 	times map[string]int // table -> slot of its ROWTIME, for joins; absent means the row's own time
 	width int            // slots in a row of this scope, hidden ones included
@@ -97,12 +97,13 @@ func (s *scope) resolve(ref *sql.ColumnRef) resolved {
 			errorf(ref, "column %s is ambiguous", quoteName(parts[0].Name))
 		}
 		rest = parts[1:]
-	case s.open != nil && (len(parts) == 1 || s.hasTable(parts[0].Name)):
-		name := parts[len(parts)-1].Name
-		if len(parts) == 1 {
-			name = parts[0].Name
+	case s.openFor(parts) != nil:
+		o := s.openFor(parts)
+		name := parts[0].Name
+		if len(parts) > 1 {
+			name = parts[1].Name
 		}
-		i = s.open.add(s, name)
+		i = o.add(s, name)
 		rest = nil
 	case len(parts) >= 2 && s.hasTable(parts[0].Name):
 		errorf(ref, "column %s not found in %s", quoteName(parts[1].Name), quoteName(parts[0].Name))
@@ -153,26 +154,39 @@ func (s *scope) count(name string) int {
 // quoteName writes a name as KDA error messages do: in double quotes.
 func quoteName(s string) string { return `"` + s + `"` }
 
-// openInput is an input stream whose columns are discovered from the code (Input.Open).
+// openInput is an input stream or reference table whose columns are discovered from the code
+// (Input.Open, Table.Open).
 type openInput struct {
-	def *streamDef
+	table  string
+	cols   *[]value.Column
+	offset int // slot of the input's first column in the scope's rows (a join's right side)
+}
+
+// openFor finds the open input a reference may name a new column of: the one its qualifier names, or
+// the first for an unqualified name.
+func (s *scope) openFor(parts []sql.Ident) *openInput {
+	if len(s.opens) == 0 {
+		return nil
+	}
+	if len(parts) == 1 {
+		return s.opens[0]
+	}
+	for _, o := range s.opens {
+		if o.table == parts[0].Name {
+			return o
+		}
+	}
+	return nil
 }
 
 // add makes name a column of the open input (and of the scope reading it), once.
 func (o *openInput) add(s *scope, name string) int {
-	if i := s.find("", name); i >= 0 {
+	if i := s.find(o.table, name); i >= 0 {
 		return i
 	}
-	slot := len(o.def.cols)
-	o.def.cols = append(o.def.cols, value.Column{Name: name, Type: value.NullType})
-	table := ""
-	if len(s.cols) > 0 {
-		table = s.cols[0].table
-	}
-	for t := range s.times {
-		table = t
-	}
-	s.cols = append(s.cols, column{table: table, name: name, typ: value.NullType, slot: slot})
-	s.width = slot + 1
+	slot := o.offset + len(*o.cols)
+	*o.cols = append(*o.cols, value.Column{Name: name, Type: value.NullType})
+	s.cols = append(s.cols, column{table: o.table, name: name, typ: value.NullType, slot: slot})
+	s.width = max(s.width, slot+1)
 	return len(s.cols) - 1
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"maps"
+
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -61,6 +63,15 @@ func (p *planner) tableJoin(j *sql.Join, l, r relation) relation {
 		sc.cols = append(sc.cols, c)
 	}
 	sc.width = lw + r.sc.width
+	// `hydrant sql check` without schemas: open sides keep naming new columns, at their offsets.
+	for _, o := range l.sc.opens {
+		sc.opens = append(sc.opens, &openInput{table: o.table, cols: o.cols, offset: o.offset})
+	}
+	for _, o := range r.sc.opens {
+		sc.opens = append(sc.opens, &openInput{table: o.table, cols: o.cols, offset: o.offset + lw})
+	}
+	maps.Copy(sc.times, l.sc.times)
+	maps.Copy(sc.times, r.sc.times)
 	o := &tableJoin{in: p.inst, pump: p.pump, outer: outer, left: streamLeft, sw: s.sc.width, tw: t.sc.width,
 		rows: t.table.Rows}
 	o.nullRow = make([]value.Value, o.tw)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
@@ -49,8 +50,40 @@ func Check(code string, cfg CheckConfig) ([]CheckError, error) {
 		return nil, err
 	}
 	_, err = engine.Compile(code, ecfg)
-	return located(err), nil
+	errs := located(err)
+	if len(errs) > 0 && len(cfg.Inputs) == 0 {
+		// Without schemas, a name the code reads but does not create is an input stream or a reference
+		// table. Inputs are named <NamePrefix>_001 ...; try the other names as (open) reference tables,
+		// and keep whichever reading finds fewer errors.
+		var tables []string
+		for _, in := range ecfg.Inputs {
+			if in.Open && !inputName.MatchString(in.Name) {
+				tables = append(tables, in.Name)
+			}
+		}
+		if len(tables) > 0 {
+			alt := ecfg
+			alt.Inputs = nil
+			for _, in := range ecfg.Inputs {
+				if slices.Contains(tables, in.Name) {
+					alt.Tables = append(alt.Tables, engine.Table{Name: in.Name, Open: true})
+				} else {
+					alt.Inputs = append(alt.Inputs, in)
+				}
+			}
+			if len(alt.Inputs) > 0 {
+				_, err := engine.Compile(code, alt)
+				if altErrs := located(err); len(altErrs) < len(errs) {
+					errs = altErrs
+				}
+			}
+		}
+	}
+	return errs, nil
 }
+
+// inputName is how KDA names in-application input streams: NamePrefix_001 to NamePrefix_064.
+var inputName = regexp.MustCompile(`_[0-9]{3}$`)
 
 // checkConfig builds the engine configuration Check plans with.
 func checkConfig(script *sql.Script, cfg CheckConfig) (engine.Config, error) {
