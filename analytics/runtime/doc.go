@@ -45,8 +45,10 @@
 // shard's tip. A restart (after Stop or a crash) with LAST_STOPPED_POINT restores the engine, reads
 // from the positions, and first scans each destination from the recorded tips for keys with the
 // application's prefix: rows emitted again with a number found there are dropped. Each row lands once,
-// with no fsync per output batch. A start at NOW or TRIM_HORIZON begins anew and numbers its rows after
-// every one found.
+// with no fsync per output batch (an output write in flight is never abandoned: its records would
+// commit behind the scan's back). A start at NOW or TRIM_HORIZON begins anew and numbers its rows after
+// every one found; so does a resume whose engine state does not restore (the code changed): it reads
+// on from the positions with fresh state, as KDA does after an update.
 //
 // The checkpoint file (integers little-endian; uvarint and varint are encoding/binary's; a string or
 // bytes is a uvarint length and the bytes; CRC-32C, Castagnoli, covers everything before it):
