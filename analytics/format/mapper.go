@@ -2,6 +2,7 @@ package format
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hydrantio/hydrant/analytics/value"
@@ -20,6 +21,7 @@ type Mapper struct {
 	rowPath []step // after $; empty when rows are the record itself
 	root    *node
 	flat    []int // columns inside the flattened array, if the schema flattens one
+	fixed   []int // the other columns, when there is a flattened array: the same in each of its rows
 
 	// CSV
 	rowDelim, colDelim []byte
@@ -216,6 +218,13 @@ func (m *Mapper) compileJSON(f RecordFormat, cols []Column) error {
 		}
 		n.cols = append(n.cols, i)
 	}
+	if len(m.flat) > 0 {
+		for i := range m.cols {
+			if !slices.Contains(m.flat, i) {
+				m.fixed = append(m.fixed, i)
+			}
+		}
+	}
 	return nil
 }
 
@@ -235,8 +244,9 @@ func hasPrefix(steps, prefix []step) bool {
 func (m *Mapper) Columns() []value.Column { return m.vcols }
 
 // Map parses one record payload and calls emit for each row it yields. The row slice is reused after
-// emit returns: the caller copies what it keeps (the strings in it are immutable and may be kept). A
-// row that fails is not emitted: onErr receives why, and mapping goes on with the next row. Map never
+// emit returns: the caller copies what it keeps (the strings in it are immutable and may be kept) and
+// does not write to it (the rows of a flattened array share their other columns). A row that fails is
+// not emitted: onErr, which may be nil, receives why, and mapping goes on with the next row. Map never
 // panics on any input.
 func (m *Mapper) Map(rec []byte, emit func(row []value.Value), onErr func(err *MapError)) {
 	m.rec, m.hasStr, m.s = rec, false, ""
@@ -547,6 +557,14 @@ func (m *Mapper) emitRows(emit func([]value.Value), onErr func(*MapError)) {
 		m.emitRow(emit, onErr)
 		return
 	}
+	// The columns outside the array are coerced once for all its rows. One that fails fails each row.
+	bad := -1
+	for _, i := range m.fixed {
+		if !m.coerce(&m.cols[i], m.toks[i], &m.row[i]) {
+			bad = i
+			break
+		}
+	}
 	b, at, fn := m.rec, m.flatAt, m.flatN
 	rows := 0
 	// The array was validated by the scan, so the element walk cannot fail.
@@ -556,7 +574,7 @@ func (m *Mapper) emitRows(emit func([]value.Value), onErr func(*MapError)) {
 		}
 		end, ok := m.scanValue(b, j, fn)
 		if ok {
-			m.emitRow(emit, onErr)
+			m.emitFlat(bad, emit, onErr)
 			rows++
 		}
 		return end, ok
@@ -565,8 +583,24 @@ func (m *Mapper) emitRows(emit func([]value.Value), onErr func(*MapError)) {
 		for _, c := range m.flat {
 			m.toks[c] = tok{}
 		}
-		m.emitRow(emit, onErr)
+		m.emitFlat(bad, emit, onErr)
 	}
+}
+
+// emitFlat emits a row of a flattened array, whose other columns are in m.row already (bad is the
+// one that failed, or -1).
+func (m *Mapper) emitFlat(bad int, emit func([]value.Value), onErr func(*MapError)) {
+	if bad >= 0 {
+		report(onErr, m.conversionError(&m.cols[bad], m.toks[bad]))
+		return
+	}
+	for _, i := range m.flat {
+		if !m.coerce(&m.cols[i], m.toks[i], &m.row[i]) {
+			report(onErr, m.conversionError(&m.cols[i], m.toks[i]))
+			return
+		}
+	}
+	emit(m.row)
 }
 
 func (m *Mapper) emitRow(emit func([]value.Value), onErr func(*MapError)) {
