@@ -41,8 +41,14 @@ func (m *Mapper) mapCSV(b []byte, emit func([]value.Value), onErr func(*MapError
 				}
 			} else {
 				end := i
-				for end < len(b) && !(b[end] == cd[0] && bytes.HasPrefix(b[end:], cd)) && !(b[end] == rd[0] && bytes.HasPrefix(b[end:], rd)) {
-					end++
+				if len(cd) == 1 && len(rd) == 1 {
+					for c, r := cd[0], rd[0]; end < len(b) && b[end] != c && b[end] != r; {
+						end++
+					}
+				} else {
+					for end < len(b) && !(b[end] == cd[0] && bytes.HasPrefix(b[end:], cd)) && !(b[end] == rd[0] && bytes.HasPrefix(b[end:], rd)) {
+						end++
+					}
 				}
 				t = tok{kind: tokString, start: i, end: end}
 				if end == i {

@@ -146,18 +146,20 @@ func (e *Encoder) appendCSV(b []byte, t *value.Type, v value.Value) []byte {
 	return b
 }
 
-// appendNumber writes a number as its column's type prints it.
+// appendNumber writes a number as its column's type prints it: an integer in a DOUBLE column is
+// 5.0, as Java prints a double, and a double in an INTEGER column is rounded.
 func appendNumber(b []byte, t *value.Type, v value.Value) []byte {
 	switch t.Base {
 	case value.TDecimal:
 		return strconv.AppendFloat(b, v.Float(), 'f', t.Scale, 64)
 	case value.TReal:
 		return appendFloat32(b, v.Float())
+	case value.TDouble:
+		return value.AppendFloat(b, v.Float())
 	case value.TTinyint, value.TSmallint, value.TInteger, value.TBigint:
-		if v.K == value.Int {
-			return strconv.AppendInt(b, v.I, 10)
+		if v.K != value.Int {
+			return strconv.AppendFloat(b, math.Round(v.F), 'f', 0, 64)
 		}
-		return strconv.AppendFloat(b, math.Round(v.F), 'f', 0, 64)
 	}
 	if v.K == value.Int {
 		return strconv.AppendInt(b, v.I, 10)

@@ -38,6 +38,8 @@ func TestEncoder(t *testing.T) {
 		{"DECIMAL(5,2)", value.NewDecimal(2.345), `2.35`, `2.35`},
 		{"DECIMAL(10,0)", value.NewDecimal(12), `12`, `12`},
 		{"INTEGER", value.NewDouble(2.6), `3`, `3`}, // a double in an INTEGER column: rounded
+		{"DOUBLE", value.NewInt(5), `5.0`, `5.0`},   // an integer in a DOUBLE column: a double
+		{"VARCHAR(8)", value.NewInt(5), `5`, `5`},   // a value of another kind than its column: by its kind
 		{"BOOLEAN", value.NewBool(true), `true`, `true`},
 		{"BOOLEAN", value.NewBool(false), `false`, `false`},
 		{"VARCHAR(32)", value.NewString("AMZN"), `"AMZN"`, `AMZN`},
