@@ -20,7 +20,9 @@ import (
 //	string      parsed, else err "true" (any case)   as is, truncated      X'hex' (base64)   parsed, else error
 //	array/obj   error            error               its compact text      error             error
 //
-// A string longer than VARCHAR(n) is truncated "and no error is written to the error stream". CSV
+// A string longer than VARCHAR(n) is truncated "and no error is written to the error stream"; CHAR(n)
+// truncates alike and does not pad shorter values with blanks, so that they equal the literals users
+// compare them with (the engine does not implement PAD SPACE comparison). CSV
 // fields are strings; an empty unquoted field is NULL, so that a NULL written by the encoder reads
 // back as NULL.
 

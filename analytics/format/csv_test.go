@@ -60,6 +60,7 @@ func TestNewMapperErrors(t *testing.T) {
 		{"format", RecordFormat{Type: "XML"}, []Column{col("A", "INTEGER", "$.a")}, `RecordFormatType "XML" is not JSON or CSV`},
 		{"no columns", jsonFormat, nil, "RecordColumns is empty"},
 		{"empty name", jsonFormat, []Column{col("", "INTEGER", "$.a")}, "RecordColumn has an empty Name"},
+		{"bad name", jsonFormat, []Column{col("A-B", "INTEGER", "$.a")}, `RecordColumn "A-B": Name must be`},
 		{"duplicate", jsonFormat, []Column{col("A", "INTEGER", "$.a"), col("A", "INTEGER", "$.b")}, "RecordColumn A appears twice"},
 		{"unknown type", jsonFormat, []Column{col("A", "VARCHAR2(4)", "$.a")}, `RecordColumn A: SqlType "VARCHAR2(4)": `},
 		{"interval", jsonFormat, []Column{col("A", "INTERVAL DAY", "$.a")}, `RecordColumn A: SqlType "INTERVAL DAY"`},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -113,6 +114,9 @@ func NewMapper(f RecordFormat, cols []Column) (*Mapper, error) {
 	for _, c := range cols {
 		if c.Name == "" {
 			return nil, fmt.Errorf("RecordColumn has an empty Name")
+		}
+		if len(c.Name) > 256 || strings.ContainsAny(c.Name, "-<>&") || strings.IndexFunc(c.Name, unicode.IsSpace) >= 0 {
+			return nil, fmt.Errorf("RecordColumn %q: Name must be at most 256 characters without white space, -, <, > or &", c.Name)
 		}
 		if seen[c.Name] {
 			return nil, fmt.Errorf("RecordColumn %s appears twice", c.Name)
@@ -255,7 +259,7 @@ func (m *Mapper) Map(rec []byte, emit func(row []value.Value), onErr func(err *M
 	} else {
 		m.mapJSON(rec, emit, onErr)
 	}
-	m.rec = nil
+	m.rec, m.s = nil, "" // the rows emitted keep what they need of the record
 }
 
 func report(onErr func(*MapError), e *MapError) {
