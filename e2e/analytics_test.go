@@ -32,3 +32,17 @@ func TestAnalyticsCrashRestart(t *testing.T) {
 	srv = startServer(t, addr, dir)
 	py(srv, "verify", run, "800")
 }
+
+// TestAnalyticsFirehose runs an application from a Firehose delivery stream, joined with a reference
+// table read from the local-files S3 default, into another delivery stream that delivers objects, with
+// error_stream routed to a Kinesis stream: all configured with boto3 against a real hydrant serve.
+func TestAnalyticsFirehose(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	srv := startServer(t, freeAddr(t), dir)
+	out, err := exec.Command("python3", "py/analytics_firehose.py", srv.endpoint(), dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("analytics_firehose.py: %v\n%s\nserver log:\n%s", err, out, srv.log())
+	}
+	t.Logf("%s", out)
+}
