@@ -95,7 +95,7 @@ func TestEncoderRoundTrip(t *testing.T) {
 		col("I", "INTEGER", "$.I"), col("B", "BIGINT", "$.B"), col("D", "DOUBLE", "$.D"), col("R", "REAL", "$.R"),
 		col("DEC", "DECIMAL(8,3)", "$.DEC"), col("BOOL", "BOOLEAN", "$.BOOL"), col("S", "VARCHAR(64)", "$.S"),
 		col("TS", "TIMESTAMP", "$.TS"), col("DT", "DATE", "$.DT"), col("TM", "TIME", "$.TM"), col("BIN", "VARBINARY(8)", "$.BIN"),
-		col("Quoted_Name", "VARCHAR(8)", `$['Quoted Name']`),
+		col("Quoted_Name", "VARCHAR(8)", `$['Quoted_Name']`),
 	}
 	rows := [][]value.Value{
 		{value.NewInt(-7), value.NewInt(math.MinInt64), value.NewDouble(0.1), value.NewDouble(27.9), value.NewDecimal(12345.678),
