@@ -87,3 +87,44 @@ func benchEncode(b *testing.B, format string) {
 
 func BenchmarkEncodeJSON(b *testing.B) { benchEncode(b, "JSON") }
 func BenchmarkEncodeCSV(b *testing.B)  { benchEncode(b, "CSV") }
+
+// TestAllocs holds the hot path to its budget: one allocation per record with strings, none without,
+// none per encoded row.
+func TestAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage counters allocate")
+	}
+	tests := []struct {
+		name string
+		f    RecordFormat
+		cols []Column
+		rec  string
+		max  float64
+	}{
+		{"json strings", jsonFormat, []Column{col("S", "VARCHAR(8)", "$.s"), col("T", "VARCHAR(8)", "$.t"), col("N", "DOUBLE", "$.n"),
+			col("TS", "TIMESTAMP", "$.ts")}, `{"s": "abc", "t": "def", "n": 1.5, "ts": "2018-06-13T14:11:05.766191", "x": [1, {"y": 2}]}`, 1},
+		{"json numbers", jsonFormat, []Column{col("I", "INTEGER", "$.i"), col("N", "DOUBLE", "$.a.n")}, `{"i": 1, "a": {"n": 2.5}}`, 0},
+		{"json flattened", jsonFormat, []Column{col("I", "INTEGER", "$.i"), col("S", "VARCHAR(4)", "$.a[0:].s")}, `{"i": 1, "a": [{"s": "x"}, {"s": "y"}]}`, 1},
+		{"csv", RecordFormat{Type: "CSV", RowDelimiter: "\n", ColumnDelimiter: ","}, []Column{col("S", "VARCHAR(8)", ""), col("N", "REAL", "")}, "abc,1.5\ndef,2\n", 1},
+	}
+	for _, tt := range tests {
+		m := mustMapper(t, tt.f, tt.cols...)
+		rows := 0
+		emit := func([]value.Value) { rows++ }
+		onErr := func(e *MapError) { t.Fatalf("%s: %v", tt.name, e) }
+		rec := []byte(tt.rec)
+		if n := testing.AllocsPerRun(100, func() { m.Map(rec, emit, onErr) }); n > tt.max {
+			t.Errorf("%s: %v allocations per record, want at most %v", tt.name, n, tt.max)
+		}
+		if rows == 0 {
+			t.Errorf("%s: no rows", tt.name)
+		}
+	}
+	for _, format := range []string{"JSON", "CSV"} {
+		e, _ := NewEncoder(format, benchCols)
+		buf := make([]byte, 0, 1024)
+		if n := testing.AllocsPerRun(100, func() { buf = e.Append(buf[:0], benchRow) }); n != 0 {
+			t.Errorf("encoder %s: %v allocations per row", format, n)
+		}
+	}
+}
