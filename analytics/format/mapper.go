@@ -268,6 +268,8 @@ func report(onErr func(*MapError), e *MapError) {
 	}
 }
 
+func notJSON() *MapError { return &MapError{Name: ErrParse, Message: "record is not valid JSON"} }
+
 func parseError(format string, args ...any) *MapError {
 	return &MapError{Name: ErrParse, Message: fmt.Sprintf(format, args...)}
 }
@@ -278,7 +280,7 @@ func (m *Mapper) mapJSON(b []byte, emit func([]value.Value), onErr func(*MapErro
 		// The common case: the record is the row.
 		end, ok := m.scanRow(b, i)
 		if !ok {
-			report(onErr, parseError("record is not valid JSON (near offset %d)", m.errAt(b, i)))
+			report(onErr, notJSON())
 			return
 		}
 		if j := skipSpace(b, end); j != len(b) {
@@ -290,14 +292,12 @@ func (m *Mapper) mapJSON(b []byte, emit func([]value.Value), onErr func(*MapErro
 	}
 	m.rows = m.rows[:0]
 	end, ok := m.findRows(b, i, m.rowPath)
-	if ok {
-		if j := skipSpace(b, end); j != len(b) {
-			report(onErr, parseError("record has data after its JSON value at offset %d", j))
-			return
-		}
-	}
 	if !ok {
-		report(onErr, parseError("record is not valid JSON (near offset %d)", m.errAt(b, i)))
+		report(onErr, notJSON())
+		return
+	}
+	if j := skipSpace(b, end); j != len(b) {
+		report(onErr, parseError("record has data after its JSON value at offset %d", j))
 		return
 	}
 	if len(m.rows) == 0 {
@@ -306,24 +306,11 @@ func (m *Mapper) mapJSON(b []byte, emit func([]value.Value), onErr func(*MapErro
 	}
 	for _, start := range m.rows {
 		if _, ok := m.scanRow(b, start); !ok {
-			report(onErr, parseError("record is not valid JSON (near offset %d)", start))
+			report(onErr, notJSON()) // not reached: findRows validated the record
 			continue
 		}
 		m.emitRows(emit, onErr)
 	}
-}
-
-// errAt finds roughly where a record stops being JSON, for the error message.
-func (m *Mapper) errAt(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	end, stack, ok := skipValue(b, i, m.stack)
-	m.stack = stack
-	if ok {
-		return end
-	}
-	return i
 }
 
 // findRows walks the row path from b[i] and records the offsets of the row objects it leads to. An
