@@ -122,6 +122,7 @@ func TestErrorRows(t *testing.T) {
 		{"missing array gives one row", `{"id": 1}`, "1|<nil>\n", nil},
 		{"not an array gives one row", `{"id": 1, "items": {"n": 5}}`, "1|<nil>\n", nil},
 		{"white space and newline after record", " {\"id\": 1, \"items\": [ {\"n\" : 2 } ] }\n", "1|2\n", nil},
+		{"byte order mark", "\xef\xbb\xbf{\"id\": 3}", "3|<nil>\n", nil},
 		{"escaped key", `{"i\u0064": 7}`, "7|<nil>\n", nil},
 		{"duplicate key: last wins", `{"id": 1, "id": 2}`, "2|<nil>\n", nil},
 		{"deep nesting skipped", `{"id": 1, "x": ` + deep(10000) + `}`, "1|<nil>\n", nil},

@@ -275,7 +275,11 @@ func parseError(format string, args ...any) *MapError {
 }
 
 func (m *Mapper) mapJSON(b []byte, emit func([]value.Value), onErr func(*MapError)) {
-	i := skipSpace(b, 0)
+	i := 0
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		i = 3 // a UTF-8 byte order mark, which some producers write
+	}
+	i = skipSpace(b, i)
 	if len(m.rowPath) == 0 && i < len(b) && b[i] == '{' {
 		// The common case: the record is the row.
 		end, ok := m.scanRow(b, i)
