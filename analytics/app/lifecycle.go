@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
 	"github.com/hydrantio/hydrant/analytics/runtime"
@@ -137,12 +138,13 @@ func (m *Manager) RunErr(sc streams.Scope, name string) error {
 // store, reference data loaded, the run's directory made.
 func (m *Manager) runConfig(a *application, meta *appMeta, positions map[string]string) (runtime.Config, error) {
 	cfg := runtime.Config{
-		Name: meta.Name,
-		ARN:  ARN(a.scope(), meta.Name),
-		Code: meta.Config.Code,
-		Dir:  filepath.Join(a.dir, "run"),
-		Log:  m.log.With("application", meta.Name, "account", a.key.account, "region", a.key.region),
-		Now:  m.now,
+		Name:    meta.Name,
+		ARN:     ARN(a.scope(), meta.Name),
+		Code:    meta.Config.Code,
+		Dir:     filepath.Join(a.dir, "run"),
+		Created: time.UnixMilli(meta.Created),
+		Log:     m.log.With("application", meta.Name, "account", a.key.account, "region", a.key.region),
+		Now:     m.now,
 	}
 	for _, in := range meta.Config.Inputs {
 		if in.Processor != nil {
