@@ -540,3 +540,27 @@ func BenchmarkHotspots(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkHotspotsCoarse is the worst case of the neighbour lists: integer readings of few distinct values, so
+// that every point of the window is near hundreds of others.
+func BenchmarkHotspotsCoarse(b *testing.B) {
+	code := hsApp(hsXYCols, 1000, "1.5", 17)
+	p, err := Compile(code, Config{Inputs: []Input{hsXY()}, Outputs: []string{"DESTINATION_SQL_STREAM"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	rows := make([]Row, 1<<14)
+	for i := range rows {
+		rows[i] = hsRow(0, float64(rng.IntN(4)), float64(rng.IntN(4)), false)
+	}
+	in := p.Start(tkDiscard{})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := rows[i&(len(rows)-1)]
+		in.Push(0, Row{Time: tkBase + int64(i), Cols: r.Cols})
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
