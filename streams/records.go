@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 const (
@@ -125,7 +126,9 @@ func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (
 		g := &groups[j]
 		start := len(all)
 		for _, i := range g.index {
-			e := Entry{PartitionKey: []byte(in[i].PartitionKey), Data: in[i].Data}
+			// The key's bytes alias the caller's string: the log only reads them, and put returns only once
+			// the append is done with them.
+			e := Entry{PartitionKey: unsafe.Slice(unsafe.StringData(in[i].PartitionKey), len(in[i].PartitionKey)), Data: in[i].Data}
 			if in[i].ExplicitHashKey != "" {
 				e.Flags |= FlagHashKey
 				e.HashKey = hashes[i].Bytes()

@@ -202,7 +202,8 @@ func (in *Instance) emit(output int, r Row) {
 
 // Push feeds one row of input (index in Config.Inputs). Rows come in non-decreasing Time across all
 // inputs: a row at time T first advances the whole application to T, so that windows ending by T emit
-// before anything T produces. Push takes ownership of r.Cols.
+// before anything T produces. Push does not keep r.Cols once it returns (operators copy the values they
+// hold), so the caller may reuse the slice.
 func (in *Instance) Push(input int, r Row) {
 	if r.Time > in.wm {
 		in.Advance(r.Time)

@@ -76,7 +76,7 @@ type Run struct {
 	sinkErr   error
 	ckBuf     []byte
 	keyBuf    []byte
-	slab      []value.Value
+	rowBuf    []value.Value  // the row being pushed
 	rec       *streams.Entry // the record being pushed
 	recIn     int            // its in-application stream
 	pushRow   func([]value.Value)
@@ -512,9 +512,10 @@ func (r *Run) push(c *cursor, e *streams.Entry) {
 // pushRow pushes a mapped row of the record being pushed (bound once: no closure per record).
 func (r *Run) pushRowFunc() func([]value.Value) {
 	return func(row []value.Value) {
-		cols := r.alloc(len(row))
-		copy(cols, row)
-		r.proc.Push(r.recIn, engine.Row{Time: r.rec.Arrival, Cols: cols})
+		// The engine keeps nothing of a pushed row's slice (operators copy what they hold), so one
+		// buffer serves every row.
+		r.rowBuf = append(r.rowBuf[:0], row...)
+		r.proc.Push(r.recIn, engine.Row{Time: r.rec.Arrival, Cols: r.rowBuf})
 	}
 }
 
@@ -525,17 +526,6 @@ func (r *Run) mapErrorFunc() func(*format.MapError) {
 		r.Error(engine.ErrorRow{Time: e.Arrival, Level: "Error", Name: m.Name, Message: m.Message,
 			DataRowtime: e.Arrival, DataRow: e.Data})
 	}
-}
-
-// alloc hands out column slices from a shared slab: one allocation for many rows. The engine owns
-// what it is given; the slab is garbage once no row in it is held.
-func (r *Run) alloc(n int) []value.Value {
-	if n > len(r.slab) {
-		r.slab = make([]value.Value, max(4096, n))
-	}
-	s := r.slab[:n:n]
-	r.slab = r.slab[n:]
-	return s
 }
 
 // Emit is the engine's sink: a row of an output stream, for every Config.Output naming it.
