@@ -34,13 +34,14 @@ import (
 //   - hotspots are listed by density descending, then minValues, then maxValues ascending. Numbers are
 //     written as Java's Double.toString writes them (value.AppendFloat): KDA's engine is Java.
 //
-// The window lives in a ring of windowSize points and a grid of cells of side scanRadius over the first
-// (at most three) dimensions, so an entering point finds its neighbours in the 3^k cells around it. Each
-// point keeps the list of its neighbours, updated as points enter and leave: it tells the core points at
-// once, and the hotspots are then connected components over those lists, without a search. They are
-// recomputed only when a point that enters or leaves is, or lies near, a core point: a noise point changes
-// nothing. Memory is bounded by windowSize: the points, their lists (windowSize^2 entries at worst, when
-// every point is near every other) and the grid's occupied cells.
+// The window lives in a ring of windowSize points. Points at the same position share a site, which counts
+// them; a grid of cells of side scanRadius over the first (at most three) dimensions finds a new site's
+// neighbours in the 3^k cells around it. Each site keeps the list of the sites within scanRadius and the
+// number of points among them, updated as points enter and leave: that tells the core points at once, and
+// the hotspots are then connected components over those lists, without a search. They are recomputed only
+// when a point that enters or leaves is, or lies near, a core point: a noise point changes nothing.
+// Memory is bounded by windowSize: the points, the sites and their lists (windowSize^2 entries at worst,
+// when every point is near every other at a distinct position) and the grid's occupied cells.
 
 // hotspotsResultColumn is the name of the column HOTSPOTS adds (as the developer guide's example selects it).
 const hotspotsResultColumn = "HOTSPOTS_RESULT"
@@ -160,13 +161,16 @@ type hotspotsOp struct {
 	minPts int32
 	d      int // dimensions
 
-	// The window: a ring of size points, oldest at head.
-	pts   []float64 // size*d coordinates
-	adj   [][]int32 // the other points within radius of each
-	cells []uint64  // each point's cell key
+	// The window: a ring of size points, oldest at head, each a site: a distinct position, with how many
+	// points of the window are there. Readings of few distinct values (integers, a coarse sensor) make few
+	// sites, so their neighbour lists stay short however many points share them.
+	ring  []int32 // slot -> site
 	head  int
 	n     int
-	grid  map[uint64][]int32 // cell key -> ring slots; empty cells are deleted, so memory stays bounded
+	sites []hsSite
+	at    []float64 // site -> its d coordinates
+	spare []int32   // unused sites
+	grid  map[uint64][]int32 // cell key -> sites; empty cells are deleted, so memory stays bounded
 	free  [][]int32          // the slices of deleted cells, for reuse
 	offs  []hsCell           // the 3^k cell offsets of a neighbourhood
 
@@ -177,13 +181,21 @@ type hotspotsOp struct {
 	pt     []float64
 	near   []int32
 	parent []int32
-	label  []int32 // per slot: its cluster, for the roots of core points
-	mark   []int32 // per cluster: the last border point added, so none is added twice
+	label  []int32 // per site: its cluster, for the roots of core sites
+	mark   []int32 // per cluster: the last border site added, so none is added twice
 	clus   []hsCluster
 	bounds []float64 // per cluster: d minima then d maxima
 	order  []int
 	json   []byte
 	outBuf []value.Value
+}
+
+// hsSite is a distinct position of the window's points.
+type hsSite struct {
+	m   int32   // points there; 0: the site is unused
+	cnt int32   // points within the radius, these included
+	key uint64  // its cell's key
+	adj []int32 // the other sites within the radius
 }
 
 // hsCluster is one hotspot being measured.
@@ -197,7 +209,7 @@ const hotspotsEmpty = `{"hotspots":[]}`
 
 func newHotspotsOp(size int, radius float64, minPts, d int) *hotspotsOp {
 	o := &hotspotsOp{size: size, radius: radius, r2: radius * radius, minPts: int32(minPts), d: d,
-		pts: make([]float64, size*d), adj: make([][]int32, size), cells: make([]uint64, size),
+		ring: make([]int32, size), sites: make([]hsSite, 0, size), at: make([]float64, size*d),
 		grid: map[uint64][]int32{}, result: hotspotsEmpty, pt: make([]float64, d),
 		parent: make([]int32, size), label: make([]int32, size)}
 	k := min(d, hotspotsGridDims)
@@ -228,9 +240,10 @@ func (o *hotspotsOp) cellOf(x []float64) hsCell {
 	return c
 }
 
-func (o *hotspotsOp) point(s int) []float64 { return o.pts[s*o.d : (s+1)*o.d] }
+// coords are site s's coordinates.
+func (o *hotspotsOp) coords(s int32) []float64 { return o.at[int(s)*o.d : (int(s)+1)*o.d] }
 
-// neighbours sets o.near to the slots of the window's points within the radius of x, in no set order.
+// neighbours sets o.near to the sites within the radius of x, in no set order.
 func (o *hotspotsOp) neighbours(x []float64, c hsCell) {
 	o.near = o.near[:0]
 	for _, off := range o.offs {
@@ -239,7 +252,7 @@ func (o *hotspotsOp) neighbours(x []float64, c hsCell) {
 			k[i] += off[i]
 		}
 		for _, s := range o.grid[k.key()] {
-			q := o.point(int(s))
+			q := o.coords(s)
 			d2 := 0.0
 			for i, v := range x {
 				t := v - q[i]
@@ -265,6 +278,9 @@ func (o *hotspotsOp) push(r Row) {
 			isPoint = false
 			break
 		}
+		if f == 0 {
+			f = 0 // -0 is 0: the same site, and one way to print it
+		}
 		o.pt[i] = f
 	}
 	if isPoint {
@@ -284,66 +300,106 @@ func (o *hotspotsOp) push(r Row) {
 	o.out.push(Row{Time: r.Time, Cols: o.outBuf})
 }
 
-// add puts x into the window (which has room) and counts its neighbours.
+// core says whether site s has enough points near it to be in a hotspot's core.
+func (o *hotspotsOp) core(s int32) bool { return o.sites[s].cnt >= o.minPts }
+
+// add puts x into the window, which has room.
 func (o *hotspotsOp) add(x []float64) {
-	s := (o.head + o.n) % o.size
-	copy(o.point(s), x)
 	c := o.cellOf(x)
-	o.neighbours(x, c)
-	o.adj[s] = append(o.adj[s][:0], o.near...)
-	if o.core(int32(s)) {
-		o.stale = true
-	}
-	for _, q := range o.near {
-		o.adj[q] = append(o.adj[q], int32(s))
-		if o.core(q) {
-			o.stale = true // x is in a hotspot, or made one
+	k := c.key()
+	s := int32(-1)
+	for _, q := range o.grid[k] {
+		if slices.Equal(o.coords(q), x) {
+			s = q
+			break
 		}
 	}
-	k := c.key()
-	o.cells[s] = k
-	cell, ok := o.grid[k]
-	if !ok && len(o.free) > 0 {
-		cell = o.free[len(o.free)-1]
-		o.free = o.free[:len(o.free)-1]
+	if s >= 0 {
+		// Another point at a known site.
+		st := &o.sites[s]
+		st.m++
+		st.cnt++
+		for _, q := range st.adj {
+			o.sites[q].cnt++
+		}
+	} else {
+		if len(o.spare) > 0 {
+			s = o.spare[len(o.spare)-1]
+			o.spare = o.spare[:len(o.spare)-1]
+		} else {
+			s = int32(len(o.sites))
+			o.sites = append(o.sites, hsSite{})
+		}
+		copy(o.coords(s), x)
+		o.neighbours(x, c)
+		st := &o.sites[s]
+		st.m, st.cnt, st.key = 1, 1, k
+		st.adj = append(st.adj[:0], o.near...)
+		for _, q := range o.near {
+			st.cnt += o.sites[q].m
+			o.sites[q].cnt++
+			o.sites[q].adj = append(o.sites[q].adj, s)
+		}
+		cell, ok := o.grid[k]
+		if !ok && len(o.free) > 0 {
+			cell = o.free[len(o.free)-1]
+			o.free = o.free[:len(o.free)-1]
+		}
+		o.grid[k] = append(cell, s)
 	}
-	o.grid[k] = append(cell, int32(s))
+	// The point is in a hotspot, or made one, if its site or a site near it is core.
+	o.stale = o.stale || o.nearCore(s)
+	o.ring[(o.head+o.n)%o.size] = s
 	o.n++
+}
+
+// nearCore says whether site s or a site within the radius of it is core.
+func (o *hotspotsOp) nearCore(s int32) bool {
+	if o.core(s) {
+		return true
+	}
+	for _, q := range o.sites[s].adj {
+		if o.core(q) {
+			return true
+		}
+	}
+	return false
 }
 
 // evict takes the oldest point out of the window.
 func (o *hotspotsOp) evict() {
-	s := o.head
-	if o.core(int32(s)) {
-		o.stale = true
+	s := o.ring[o.head]
+	o.head = (o.head + 1) % o.size
+	o.n--
+	o.stale = o.stale || o.nearCore(s) // a noise point leaving changes nothing
+	st := &o.sites[s]
+	st.m--
+	st.cnt--
+	for _, q := range st.adj {
+		o.sites[q].cnt--
 	}
-	for _, q := range o.adj[s] {
-		if o.core(q) {
-			o.stale = true
-		}
-		a := o.adj[q]
-		i := slices.Index(a, int32(s))
+	if st.m > 0 {
+		return
+	}
+	for _, q := range st.adj {
+		a := o.sites[q].adj
+		i := slices.Index(a, s)
 		a[i] = a[len(a)-1]
-		o.adj[q] = a[:len(a)-1]
+		o.sites[q].adj = a[:len(a)-1]
 	}
-	o.adj[s] = o.adj[s][:0]
-	c := o.cells[s]
-	cell := o.grid[c]
-	i := slices.Index(cell, int32(s))
+	st.adj = st.adj[:0]
+	cell := o.grid[st.key]
+	i := slices.Index(cell, s)
 	cell[i] = cell[len(cell)-1]
 	cell = cell[:len(cell)-1]
 	if len(cell) == 0 {
-		delete(o.grid, c)
+		delete(o.grid, st.key)
 		o.free = append(o.free, cell)
 	} else {
-		o.grid[c] = cell
+		o.grid[st.key] = cell
 	}
-	o.head = (o.head + 1) % o.size
-	o.n--
+	o.spare = append(o.spare, s)
 }
-
-// core says whether the point at slot s has enough neighbours to be in a hotspot's core.
-func (o *hotspotsOp) core(s int32) bool { return int32(len(o.adj[s]))+1 >= o.minPts }
 
 func (o *hotspotsOp) find(s int32) int32 {
 	for o.parent[s] != s {
@@ -353,22 +409,22 @@ func (o *hotspotsOp) find(s int32) int32 {
 	return s
 }
 
-// recompute finds the window's hotspots and writes o.result.
+// recompute finds the window's hotspots and writes o.result. It depends on the window's points only, not on
+// their order or on which sites hold them, so that a restored instance writes the same text.
 func (o *hotspotsOp) recompute() {
 	o.stale = false
 	core := o.core
-	// Connect the core points.
-	for i := 0; i < o.n; i++ {
-		s := int32((o.head + i) % o.size)
+	ns := int32(len(o.sites))
+	// Connect the core sites.
+	for s := range ns {
 		o.parent[s] = s
 		o.label[s] = -1
 	}
-	for i := 0; i < o.n; i++ {
-		s := int32((o.head + i) % o.size)
-		if !core(s) {
+	for s := range ns {
+		if o.sites[s].m == 0 || !core(s) {
 			continue
 		}
-		for _, q := range o.adj[s] {
+		for _, q := range o.sites[s].adj {
 			if core(q) {
 				if a, b := o.find(s), o.find(q); a != b {
 					o.parent[max(a, b)] = min(a, b)
@@ -376,22 +432,21 @@ func (o *hotspotsOp) recompute() {
 			}
 		}
 	}
-	// Measure each hotspot: its core points, then the points near them.
+	// Measure each hotspot: its core sites, then the sites near them.
 	o.clus = o.clus[:0]
 	o.mark = o.mark[:0]
 	o.bounds = o.bounds[:0]
 	d := o.d
-	include := func(k int32, x []float64) {
-		o.clus[k].n++
+	include := func(k int32, s int32) {
+		o.clus[k].n += int(o.sites[s].m)
 		b := o.bounds[int(k)*2*d : (int(k)+1)*2*d]
-		for i, v := range x {
+		for i, v := range o.coords(s) {
 			b[i] = min(b[i], v)
 			b[d+i] = max(b[d+i], v)
 		}
 	}
-	for i := 0; i < o.n; i++ {
-		s := int32((o.head + i) % o.size)
-		if !core(s) {
+	for s := range ns {
+		if o.sites[s].m == 0 || !core(s) {
 			continue
 		}
 		r := o.find(s)
@@ -406,25 +461,24 @@ func (o *hotspotsOp) recompute() {
 				o.bounds = append(o.bounds, math.Inf(-1))
 			}
 		}
-		include(o.label[r], o.point(int(s)))
+		include(o.label[r], s)
 	}
 	if len(o.clus) == 0 {
 		o.result = hotspotsEmpty
 		return
 	}
-	for i := 0; i < o.n; i++ {
-		s := int32((o.head + i) % o.size)
-		if core(s) {
+	for s := range ns {
+		if o.sites[s].m == 0 || core(s) {
 			continue
 		}
-		for _, q := range o.adj[s] {
+		for _, q := range o.sites[s].adj {
 			if !core(q) {
 				continue
 			}
 			k := o.label[o.find(q)]
 			if o.mark[k] != s {
 				o.mark[k] = s
-				include(k, o.point(int(s)))
+				include(k, s)
 			}
 		}
 	}
@@ -507,7 +561,7 @@ type hotspotsState struct {
 func (o *hotspotsOp) snapshot() any {
 	s := &hotspotsState{Dims: o.d, Points: make([]float64, 0, o.n*o.d)}
 	for i := 0; i < o.n; i++ {
-		s.Points = append(s.Points, o.point((o.head+i)%o.size)...)
+		s.Points = append(s.Points, o.coords(o.ring[(o.head+i)%o.size])...)
 	}
 	return s
 }
@@ -520,14 +574,10 @@ func (o *hotspotsOp) restore(dec func(any) error) error {
 	if s.Dims != o.d || len(s.Points)%o.d != 0 || len(s.Points) > o.size*o.d {
 		return errSnapshotMismatch
 	}
-	for c, cell := range o.grid {
-		o.free = append(o.free, cell[:0])
-		delete(o.grid, c)
+	for o.n > 0 {
+		o.evict()
 	}
-	for i := range o.adj {
-		o.adj[i] = o.adj[i][:0]
-	}
-	o.head, o.n = 0, 0
+	o.head = 0
 	for i := 0; i < len(s.Points); i += o.d {
 		o.add(s.Points[i : i+o.d])
 	}
