@@ -168,8 +168,8 @@ type hotspotsOp struct {
 	head  int
 	n     int
 	sites []hsSite
-	at    []float64 // site -> its d coordinates
-	spare []int32   // unused sites
+	at    []float64          // site -> its d coordinates
+	spare []int32            // unused sites
 	grid  map[uint64][]int32 // cell key -> sites; empty cells are deleted, so memory stays bounded
 	free  [][]int32          // the slices of deleted cells, for reuse
 	offs  []hsCell           // the 3^k cell offsets of a neighbourhood
