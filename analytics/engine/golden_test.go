@@ -61,8 +61,6 @@ var replayBugs = map[string]string{}
 
 // deferred are examples out of scope (RANDOM_CUT_FOREST, HOTSPOTS).
 var deferred = map[string]string{
-	"aws_doc_16_random_cut_forest_heart_rate":       "RANDOM_CUT_FOREST is deferred",
-	"aws_doc_17_random_cut_forest_with_explanation": "RANDOM_CUT_FOREST_WITH_EXPLANATION is deferred",
 }
 
 type goldenTable struct {

@@ -35,9 +35,11 @@ import (
 //   - The explanation is the library's attribution (AnomalyAttributionVisitor): the score split per dimension
 //     into a HIGH part (the point lies above the data) and a LOW part (below), summed over a column's shingle
 //     positions. ATTRIBUTION_SCORE is high+low (the columns' scores add up to ANOMALY_SCORE), DIRECTION the
-//     larger side, STRENGTH |ln(high/low)|: how one-sided the attribution is. The reference pages do not
-//     define STRENGTH; this reading fits the values the developer guide shows (0.02..0.09 for normal rows,
-//     7.1 for a far outlier) and is documented here as Hydrant's choice.
+//     larger side (LOW when they are equal), STRENGTH |ln((high+e)/(low+e))| with e = 0.001*ANOMALY_SCORE:
+//     how one-sided the column's attribution is, from 0 (both sides alike, or too small to tell) to about
+//     ln 1000 = 6.9 (a column carrying the whole score on one side). The
+//     reference pages do not define STRENGTH; this reading fits the values the developer guide's results
+//     show (0.02..0.09 for normal rows, 7.1 for a far outlier) and is Hydrant's choice, not KDA's formula.
 //   - Each tree keeps a sample of subSampleSize points chosen by time-decayed reservoir sampling: point
 //     number t gets the weight ln(-ln u) - t/timeDecay (u uniform) and a tree keeps the points of smallest
 //     weight, so recent points are more likely kept and the last timeDecay or so points matter most.
@@ -63,7 +65,7 @@ const (
 	rcfDefSample   = 256
 	rcfDefDecay    = 100_000
 	rcfDefShingle  = 1
-	rcfStrengthEps = 1e-9 // keeps STRENGTH finite when one side of an attribution is zero
+	rcfStrengthEps = 1e-3 // of the anomaly score, added to both sides of a column's attribution for STRENGTH
 )
 
 func init() {
@@ -212,7 +214,7 @@ func (o *rcfOp) init(trees int) {
 	d := len(o.dims) * o.shingle
 	o.f = rcfForest{Dim: d, Shingle: make([]float64, d)}
 	for i := range trees {
-		o.f.Trees = append(o.f.Trees, newRCFTree(d, uint64(i)))
+		o.f.Trees = append(o.f.Trees, newRCFTree(d, uint64(i), o.sampleSize))
 	}
 	o.point = make([]float64, d)
 	o.high, o.low = make([]float64, d), make([]float64, d)
@@ -303,6 +305,11 @@ func (o *rcfOp) score() float64 {
 func (o *rcfOp) explanation() string {
 	b := append(o.text[:0], '{')
 	nd := len(o.dims)
+	total := 0.0
+	for i := range o.high {
+		total += o.high[i] + o.low[i]
+	}
+	eps := rcfStrengthEps * total
 	for c, name := range o.names {
 		hi, lo := 0.0, 0.0
 		for k := c; k < len(o.high); k += nd {
@@ -319,8 +326,8 @@ func (o *rcfOp) explanation() string {
 			if hi > lo {
 				dir = "HIGH"
 			}
-			if hi > 0 || lo > 0 {
-				strength = math.Abs(math.Log((hi + rcfStrengthEps) / (lo + rcfStrengthEps)))
+			if eps > 0 {
+				strength = math.Abs(math.Log((hi + eps) / (lo + eps)))
 			}
 			b = append(b, `"DIRECTION":"`...)
 			b = append(b, dir...)
@@ -349,6 +356,7 @@ type rcfTree struct {
 	Sample []rcfSample
 	RNG    []byte // the generator's state, in snapshots
 	rng    *rand.PCG
+	arena  []float64 // backs the points of a new tree's sample
 }
 
 // rcfNode is a tree node: an internal node cuts dimension Dim at Cut (x <= Cut goes Left), a leaf
@@ -366,8 +374,11 @@ type rcfSample struct {
 	Point  []float64
 }
 
-func newRCFTree(dim int, index uint64) *rcfTree {
-	return &rcfTree{Dim: dim, Root: -1, rng: rand.NewPCG(rcfSeed, index)}
+// newRCFTree makes an empty tree with room for size points, allocated once.
+func newRCFTree(dim int, index uint64, size int) *rcfTree {
+	return &rcfTree{Dim: dim, Root: -1, rng: rand.NewPCG(rcfSeed, index),
+		Nodes: make([]rcfNode, 0, 2*size), Boxes: make([]float64, 0, 4*size*dim),
+		Sample: make([]rcfSample, 0, size), arena: make([]float64, size*dim)}
 }
 
 func (t *rcfTree) isLeaf(n int32) bool { return t.Nodes[n].Left < 0 }
@@ -400,8 +411,12 @@ func (t *rcfTree) uniform() float64 {
 // deleting the point it replaces.
 func (t *rcfTree) sample(p []float64, seq int64, lambda float64, size int) {
 	w := math.Log(-math.Log(t.uniform())) - lambda*float64(seq)
-	if len(t.Sample) < size {
-		t.Sample = append(t.Sample, rcfSample{Weight: w, Point: append([]float64(nil), p...)})
+	if k := len(t.Sample); k < size {
+		var pt []float64
+		if (k+1)*t.Dim <= len(t.arena) {
+			pt = t.arena[k*t.Dim : (k+1)*t.Dim : (k+1)*t.Dim]
+		}
+		t.Sample = append(t.Sample, rcfSample{Weight: w, Point: append(pt[:0], p...)})
 		t.up(len(t.Sample) - 1)
 		t.insert(p)
 		return
