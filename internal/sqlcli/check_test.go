@@ -21,7 +21,6 @@ var exampleErrors = map[string][]string{
 		"32:12: unknown table function RANDOM_CUT_FOREST"},
 	"aws_doc_17_random_cut_forest_with_explanation.sql": {
 		"34:12: unknown table function RANDOM_CUT_FOREST_WITH_EXPLANATION"},
-	"aws_doc_18_hotspots.sql": {"23:10: unknown table function HOTSPOTS"},
 	"aws_doc_20_stream_to_stream_join.sql": {
 		"13:1: a query on its own does not run in an application",
 		"21:1: a query on its own does not run in an application",
@@ -35,7 +34,6 @@ var exampleErrors = map[string][]string{
 var deferredExamples = map[string]bool{
 	"aws_doc_16_random_cut_forest_heart_rate.sql":       true,
 	"aws_doc_17_random_cut_forest_with_explanation.sql": true,
-	"aws_doc_18_hotspots.sql":                           true,
 }
 
 var lineCol = regexp.MustCompile(`^[0-9]+:[0-9]+: .`)
