@@ -22,32 +22,19 @@ type group struct {
 }
 
 type groupOp struct {
-	in     *Instance
-	pump   string
-	where  *cexpr
-	keys   []*cexpr
-	win    []int // indexes of the window keys among keys
-	byRow  bool  // a window key depends on row data (MONOTONIC(col)): close when a row brings a new value
-	aggs   []*aggSpec
-	having *cexpr
-	items  []*cexpr
-	out    op
+	aggregator
+	win   []int // indexes of the window keys among keys
+	byRow bool  // a window key depends on row data (MONOTONIC(col)): close when a row brings a new value
 
-	groups  map[string]*group
-	order   []*group
-	cur     []value.Value // window key values of the open groups
-	first   int64         // ROWTIME of the window's first row
-	keyBuf  []byte
-	args    []value.Value
-	e       env
-	scratch []value.Value
-	aggBuf  []value.Value
-	outBuf  []value.Value
+	groups map[string]*group
+	order  []*group
+	cur    []value.Value // window key values of the open groups
+	first  int64         // ROWTIME of the window's first row
 }
 
 func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compiler) relation {
 	kc := &compiler{p: p, sc: in.sc, noAggs: true}
-	g := &groupOp{in: p.inst, pump: p.pump, where: where, groups: map[string]*group{}}
+	g := &groupOp{aggregator: aggregator{in: p.inst, pump: p.pump, where: where}, groups: map[string]*group{}}
 	c.mode = groupMode
 	for _, k := range sel.GroupBy {
 		ke := kc.expr(k)
@@ -97,62 +84,26 @@ func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compile
 
 func (g *groupOp) push(r Row) {
 	g.closeBefore(r.Time)
-	g.e.cols, g.e.time = r.Cols, r.Time
-	if g.where != nil {
-		v, err := g.where.eval(&g.e)
-		if err != nil {
-			g.in.rowError(g.pump, r, err)
-			return
-		}
-		if v.K != value.Bool || v.I == 0 {
-			return
-		}
+	if !g.eval(r) {
+		return
 	}
-	g.scratch = g.scratch[:0]
-	for _, k := range g.keys {
-		v, err := k.eval(&g.e)
-		if err != nil {
-			g.in.rowError(g.pump, r, err)
-			return
-		}
-		g.scratch = append(g.scratch, v)
-	}
-	if g.byRow && g.cur != nil && !g.sameWindow(g.scratch) {
+	if g.byRow && g.cur != nil && !g.sameWindow(g.keyVals) {
 		g.close(r.Time)
 	}
 	if g.cur == nil {
 		g.cur = make([]value.Value, len(g.win))
 		for i, k := range g.win {
-			g.cur[i] = g.scratch[k]
+			g.cur[i] = g.keyVals[k]
 		}
 		g.first = r.Time
 	}
-	g.keyBuf = g.keyBuf[:0]
-	for _, v := range g.scratch {
-		g.keyBuf = appendKey(g.keyBuf, v)
-	}
 	grp := g.groups[string(g.keyBuf)]
 	if grp == nil {
-		grp = &group{Keys: append([]value.Value(nil), g.scratch...), Accs: make([]accState, len(g.aggs))}
+		grp = &group{Keys: append([]value.Value(nil), g.keyVals...), Accs: make([]accState, len(g.aggs))}
 		g.groups[string(g.keyBuf)] = grp
 		g.order = append(g.order, grp)
 	}
-	// Evaluate every argument first: a row whose argument fails goes to error_stream and counts nowhere.
-	g.args = g.args[:0]
-	for _, a := range g.aggs {
-		var v value.Value
-		if a.arg != nil {
-			var err error
-			if v, err = a.arg.eval(&g.e); err != nil {
-				g.in.rowError(g.pump, r, err)
-				return
-			}
-		}
-		g.args = append(g.args, v)
-	}
-	for i, a := range g.aggs {
-		a.add(&grp.Accs[i], g.args[i], &g.keyBuf)
-	}
+	g.fold(grp.Accs)
 }
 
 func (g *groupOp) sameWindow(keys []value.Value) bool {
@@ -162,16 +113,6 @@ func (g *groupOp) sameWindow(keys []value.Value) bool {
 		}
 	}
 	return true
-}
-
-// windowAt evaluates the window keys at time t.
-func (g *groupOp) windowAt(t int64) []value.Value {
-	e := env{time: t}
-	out := make([]value.Value, len(g.win))
-	for i, k := range g.win {
-		out[i], _ = g.keys[k].eval(&e)
-	}
-	return out
 }
 
 func (g *groupOp) differs(t int64) bool {
@@ -205,35 +146,7 @@ func (g *groupOp) closeBefore(t int64) {
 
 func (g *groupOp) close(end int64) {
 	for _, grp := range g.order {
-		g.aggBuf = g.aggBuf[:0]
-		for i, a := range g.aggs {
-			g.aggBuf = append(g.aggBuf, a.result(&grp.Accs[i]))
-		}
-		e := env{keys: grp.Keys, aggs: g.aggBuf, time: end}
-		if g.having != nil {
-			v, err := g.having.eval(&e)
-			if err != nil {
-				g.in.rowError(g.pump, Row{Time: end, Cols: grp.Keys}, err)
-				continue
-			}
-			if v.K != value.Bool || v.I == 0 {
-				continue
-			}
-		}
-		g.outBuf = g.outBuf[:0]
-		ok := true
-		for _, it := range g.items {
-			v, err := it.eval(&e)
-			if err != nil {
-				g.in.rowError(g.pump, Row{Time: end, Cols: grp.Keys}, err)
-				ok = false
-				break
-			}
-			g.outBuf = append(g.outBuf, v)
-		}
-		if ok {
-			g.out.push(Row{Time: end, Cols: g.outBuf})
-		}
+		g.emit(grp.Keys, grp.Accs, end)
 	}
 	clear(g.groups)
 	clear(g.order)

@@ -18,24 +18,11 @@ type staggerWindow struct {
 }
 
 type staggerOp struct {
-	in     *Instance
-	pump   string
-	where  *cexpr
-	keys   []*cexpr
-	span   int64
-	aggs   []*aggSpec
-	having *cexpr
-	items  []*cexpr
-	out    op
+	aggregator
+	span int64
 
-	open   map[string]*staggerWindow
-	fifo   []*staggerWindow
-	keyBuf []byte
-	args   []value.Value
-	e      env
-	vals   []value.Value
-	aggBuf []value.Value
-	outBuf []value.Value
+	open map[string]*staggerWindow
+	fifo []*staggerWindow
 }
 
 func (p *planner) stagger(sel *sql.Select, in relation, where *cexpr, c *compiler) relation {
@@ -55,7 +42,8 @@ func (p *planner) stagger(sel *sql.Select, in relation, where *cexpr, c *compile
 	if len(spec.PartitionBy) == 0 {
 		errorf(spec, "STAGGER needs PARTITION BY")
 	}
-	s := &staggerOp{in: p.inst, pump: p.pump, where: where, span: span.konst.I, open: map[string]*staggerWindow{}}
+	s := &staggerOp{aggregator: aggregator{in: p.inst, pump: p.pump, where: where}, span: span.konst.I,
+		open: map[string]*staggerWindow{}}
 	c.mode = groupMode
 	for _, k := range spec.PartitionBy {
 		ke := kc.expr(k)
@@ -87,50 +75,17 @@ func (p *planner) stagger(sel *sql.Select, in relation, where *cexpr, c *compile
 
 func (s *staggerOp) push(r Row) {
 	s.closeUpTo(r.Time)
-	s.e.cols, s.e.time = r.Cols, r.Time
-	if s.where != nil {
-		v, err := s.where.eval(&s.e)
-		if err != nil {
-			s.in.rowError(s.pump, r, err)
-			return
-		}
-		if v.K != value.Bool || v.I == 0 {
-			return
-		}
-	}
-	s.vals = s.vals[:0]
-	s.keyBuf = s.keyBuf[:0]
-	for _, k := range s.keys {
-		v, err := k.eval(&s.e)
-		if err != nil {
-			s.in.rowError(s.pump, r, err)
-			return
-		}
-		s.vals = append(s.vals, v)
-		s.keyBuf = appendKey(s.keyBuf, v)
+	if !s.eval(r) {
+		return
 	}
 	w := s.open[string(s.keyBuf)]
 	if w == nil {
-		w = &staggerWindow{Keys: append([]value.Value(nil), s.vals...), Accs: make([]accState, len(s.aggs)), Close: r.Time + s.span}
+		w = &staggerWindow{Keys: append([]value.Value(nil), s.keyVals...), Accs: make([]accState, len(s.aggs)),
+			Close: r.Time + s.span}
 		s.open[string(s.keyBuf)] = w
 		s.fifo = append(s.fifo, w)
 	}
-	// Evaluate every argument first: a row whose argument fails goes to error_stream and counts nowhere.
-	s.args = s.args[:0]
-	for _, a := range s.aggs {
-		var v value.Value
-		if a.arg != nil {
-			var err error
-			if v, err = a.arg.eval(&s.e); err != nil {
-				s.in.rowError(s.pump, r, err)
-				return
-			}
-		}
-		s.args = append(s.args, v)
-	}
-	for i, a := range s.aggs {
-		a.add(&w.Accs[i], s.args[i], &s.keyBuf)
-	}
+	s.fold(w.Accs)
 }
 
 // closeUpTo closes the windows whose close time is at or before t.
@@ -144,38 +99,11 @@ func (s *staggerOp) closeUpTo(t int64) {
 			s.keyBuf = appendKey(s.keyBuf, v)
 		}
 		delete(s.open, string(s.keyBuf))
-		s.emit(w)
+		s.emit(w.Keys, w.Accs, w.Close)
 	}
 	if n > 0 {
 		s.fifo = append(s.fifo[:0], s.fifo[n:]...)
 	}
-}
-
-func (s *staggerOp) emit(w *staggerWindow) {
-	s.aggBuf = s.aggBuf[:0]
-	for i, a := range s.aggs {
-		s.aggBuf = append(s.aggBuf, a.result(&w.Accs[i]))
-	}
-	e := env{keys: w.Keys, aggs: s.aggBuf, time: w.Close}
-	if s.having != nil {
-		v, err := s.having.eval(&e)
-		if err != nil || v.K != value.Bool || v.I == 0 {
-			if err != nil {
-				s.in.rowError(s.pump, Row{Time: w.Close, Cols: w.Keys}, err)
-			}
-			return
-		}
-	}
-	s.outBuf = s.outBuf[:0]
-	for _, it := range s.items {
-		v, err := it.eval(&e)
-		if err != nil {
-			s.in.rowError(s.pump, Row{Time: w.Close, Cols: w.Keys}, err)
-			return
-		}
-		s.outBuf = append(s.outBuf, v)
-	}
-	s.out.push(Row{Time: w.Close, Cols: s.outBuf})
 }
 
 func (s *staggerOp) advance(t int64) {
