@@ -475,9 +475,7 @@ func (t *rcfTree) insert(p []float64) {
 	for {
 		lo, hi := t.box(n)
 		if t.isLeaf(n) && equalPoint(lo, p) {
-			for ; n >= 0; n = t.Nodes[n].Parent {
-				t.Nodes[n].Mass++
-			}
+			t.Nodes[n].Mass++ // the ancestors were counted on the way down
 			return
 		}
 		total := 0.0
@@ -790,6 +788,77 @@ func attributeNode(p, lo, hi []float64, inside []bool, high, low []float64, s fl
 	return true
 }
 
+// check verifies a restored tree, so that a damaged snapshot is refused instead of looping or panicking
+// later: every node is reached once from the root with the right parent, a leaf's box is a point, an
+// internal node has two children, their mass, the union of their boxes, and a cut between them, and the
+// leaves hold the sample's points.
+func (t *rcfTree) check() error {
+	seen := make([]bool, len(t.Nodes))
+	for _, f := range t.Free {
+		if f < 0 || int(f) >= len(t.Nodes) || seen[f] {
+			return errRCFSnapshot
+		}
+		seen[f] = true
+	}
+	mass := int32(0)
+	var walk func(n, parent int32, depth int) bool
+	walk = func(n, parent int32, depth int) bool {
+		if n < 0 || int(n) >= len(t.Nodes) || seen[n] || depth > len(t.Nodes) {
+			return false
+		}
+		seen[n] = true
+		nd := t.Nodes[n]
+		if nd.Parent != parent || nd.Mass < 1 {
+			return false
+		}
+		lo, hi := t.box(n)
+		if nd.Left < 0 {
+			mass += nd.Mass
+			return nd.Right < 0 && equalPoint(lo, hi)
+		}
+		if nd.Dim < 0 || int(nd.Dim) >= t.Dim || !walk(nd.Left, n, depth+1) || !walk(nd.Right, n, depth+1) {
+			return false
+		}
+		llo, lhi := t.box(nd.Left)
+		rlo, rhi := t.box(nd.Right)
+		for i := range lo {
+			if lo[i] != min(llo[i], rlo[i]) || hi[i] != max(lhi[i], rhi[i]) {
+				return false
+			}
+		}
+		// The cut lies between the children, so every point is where descending by the cuts finds it.
+		return lhi[nd.Dim] <= nd.Cut && nd.Cut < rlo[nd.Dim] && nd.Mass == t.Nodes[nd.Left].Mass+t.Nodes[nd.Right].Mass
+	}
+	if t.Root >= 0 && !walk(t.Root, -1, 0) {
+		return errRCFSnapshot
+	}
+	if int(mass) != len(t.Sample) {
+		return errRCFSnapshot
+	}
+	for i := range seen {
+		if !seen[i] {
+			return errRCFSnapshot
+		}
+	}
+	for _, sm := range t.Sample {
+		n := t.Root
+		for n >= 0 && t.Nodes[n].Left >= 0 {
+			if nd := &t.Nodes[n]; sm.Point[nd.Dim] <= nd.Cut {
+				n = nd.Left
+			} else {
+				n = nd.Right
+			}
+		}
+		if n < 0 {
+			return errRCFSnapshot
+		}
+		if lo, _ := t.box(n); !equalPoint(lo, sm.Point) {
+			return errRCFSnapshot
+		}
+	}
+	return nil
+}
+
 // rcfState is an rcfOp's checkpoint: the forest with each tree's generator state.
 type rcfState struct {
 	Forest rcfForest
@@ -827,11 +896,8 @@ func (o *rcfOp) restore(dec func(any) error) error {
 				return errRCFSnapshot
 			}
 		}
-		for _, n := range t.Nodes {
-			if int(n.Parent) >= len(t.Nodes) || int(n.Left) >= len(t.Nodes) || int(n.Right) >= len(t.Nodes) ||
-				(n.Left >= 0 && (n.Right < 0 || int(n.Dim) >= f.Dim || n.Dim < 0)) {
-				return errRCFSnapshot
-			}
+		if err := t.check(); err != nil {
+			return err
 		}
 		t.rng = &rand.PCG{}
 		if err := t.rng.UnmarshalBinary(t.RNG); err != nil {

@@ -487,3 +487,37 @@ SELECT STREAM * FROM TABLE(` + tc.fn + `(CURSOR(SELECT STREAM * FROM "SOURCE_SQL
 		})
 	}
 }
+
+// FuzzRCFRestore: a damaged snapshot is refused or restores a forest that keeps working; it never panics
+// or hangs.
+func FuzzRCFRestore(f *testing.F) {
+	code := rcfApp(heartCols, ", 3, 10, 50, 2")
+	p, err := Compile(code, Config{Inputs: []Input{heartRateInput()}, Outputs: []string{"DESTINATION_SQL_STREAM"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	in := p.Start(nil)
+	for i := range 40 {
+		v := steady(i)
+		if i%3 == 0 {
+			v = 61 // duplicates: leaves of mass > 1
+		}
+		in.Push(0, heartRow(i, v))
+		if i == 4 || i == 39 {
+			snap, err := in.Snapshot()
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(snap)
+		}
+	}
+	f.Fuzz(func(t *testing.T, snap []byte) {
+		in, err := p.Restore(snap, nil)
+		if err != nil {
+			return
+		}
+		for i := range 30 {
+			in.Push(0, heartRow(1000+i, steady(i)+int64(i%4)*20))
+		}
+	})
+}
