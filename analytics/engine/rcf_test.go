@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -461,10 +462,11 @@ func BenchmarkRCF(b *testing.B) {
 CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
 SELECT STREAM * FROM TABLE(` + tc.fn + `(CURSOR(SELECT STREAM * FROM "SOURCE_SQL_STREAM_001")));`
 			in := startBench(b, code, input)
+			rng := rand.New(rand.NewPCG(1, 2))
 			row := func(i int) Row {
 				r := Row{Time: tkBase + int64(i), Cols: make([]value.Value, tc.dims)}
 				for d := range r.Cols {
-					r.Cols[d] = value.NewDouble(float64((i*(7+d*4))%101) / 10)
+					r.Cols[d] = value.NewDouble(10 + rng.NormFloat64())
 				}
 				return r
 			}
@@ -520,4 +522,75 @@ func FuzzRCFRestore(f *testing.F) {
 			in.Push(0, heartRow(1000+i, steady(i)+int64(i%4)*20))
 		}
 	})
+}
+
+// TestRCFTreeScore checks a tree's score and attribution against the library's formulas worked by hand on
+// a tree of the points 0 and 10 (whatever the cut, the root's box is [0,10] and 10 is a leaf at depth 1).
+func TestRCFTreeScore(t *testing.T) {
+	tr := newRCFTree(1, 0, 10)
+	tr.insert([]float64{0})
+	tr.insert([]float64{10})
+	o := &rcfOp{inside: make([]bool, 1), shadow: make([]float64, 2)}
+	norm := math.Log2(3) // tree mass 2
+	high, low := make([]float64, 1), make([]float64, 1)
+	for _, tc := range []struct {
+		x, score, high, low float64
+	}{
+		// Unseen 20: 1/(1+1) at the leaf 10; at the root the cut separates 20 from [0,10] with
+		// probability 10/20: 0.5*1/(0+1) + 0.5*0.5. All of it HIGH.
+		{20, 0.75, 0.75, 0},
+		// -10 mirrors it: all LOW.
+		{-10, 0.75, 0, 0.75},
+		// 5 is inside the root's box: 1/(1+1) from its leaf, nothing above; HIGH from the leaf 0 or LOW
+		// from the leaf 10, as the cut falls (high -1: either side).
+		{5, 0.5, -1, 0},
+		// Seen 10: damp(1, 2) * 1/(1 + log2(1+1)) = 0.75 * 0.5, shaped by the rest of the tree (the leaf 0,
+		// below it): all HIGH.
+		{10, 0.375, 0.375, 0},
+	} {
+		p := []float64{tc.x}
+		if got := tr.score(p, o); math.Abs(got-tc.score*norm) > 1e-12 {
+			t.Errorf("score(%v) = %v, want %v", tc.x, got, tc.score*norm)
+		}
+		tr.attribution(p, high, low, o)
+		if tc.high < 0 {
+			if math.Abs(high[0]+low[0]-tc.score*norm) > 1e-12 || high[0]*low[0] != 0 {
+				t.Errorf("attribution(%v) = %v/%v, want %v on one side", tc.x, high[0], low[0], tc.score*norm)
+			}
+			continue
+		}
+		if math.Abs(high[0]-tc.high*norm) > 1e-12 || math.Abs(low[0]-tc.low*norm) > 1e-12 {
+			t.Errorf("attribution(%v) = %v/%v, want %v/%v", tc.x, high[0], low[0], tc.high*norm, tc.low*norm)
+		}
+	}
+}
+
+// TestRCFTreeInvariants: through warm-up, replacements and duplicates, every tree keeps the invariants
+// restore checks (masses, boxes, cuts between children, the sample at the leaves).
+func TestRCFTreeInvariants(t *testing.T) {
+	code := rcfApp(`X DOUBLE, NAME VARCHAR(8), Y DOUBLE`, ", 5, 16, 20, 2")
+	p, err := Compile(code, Config{Inputs: []Input{xyInput()}, Outputs: []string{"DESTINATION_SQL_STREAM"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := p.Start(nil)
+	var o *rcfOp
+	for _, s := range in.stateful {
+		o, _ = s.(*rcfOp)
+	}
+	for i := range 2000 {
+		x, y := float64(i*7919%13), float64(i*104729%7) // few distinct values: many duplicates
+		if i%50 == 0 {
+			x = 1e6
+		}
+		in.Push(0, Row{Time: int64(i), Cols: []value.Value{value.NewDouble(x), value.NewString(""), value.NewDouble(y)}})
+		for k, tr := range o.f.Trees {
+			if err := tr.check(); err != nil {
+				t.Fatalf("row %d, tree %d: %v", i, k, err)
+			}
+			if len(tr.Sample) != min(i, 16) {
+				t.Fatalf("row %d, tree %d: %d points in the sample", i, k, len(tr.Sample))
+			}
+		}
+	}
 }
