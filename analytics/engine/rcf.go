@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/hydrantio/hydrant/analytics/sql"
@@ -121,10 +122,12 @@ func (p *planner) randomCutForest(t *sql.TableFunc, explain bool) relation {
 	vis := in.sc.visible("")
 	o := &rcfOp{in: p.inst, pump: p.pump, explain: explain, directional: directional,
 		sampleSize: int(sample), lambda: 1 / float64(decay), shingle: int(shingle)}
-	unknown := false
+	// An Open input (hydrant sql check without a schema) leaves the cursor's columns unknown.
+	open := false
 	for _, ci := range p.cfg.Inputs {
-		unknown = unknown || ci.Open
+		open = open || ci.Open
 	}
+	unknown := false
 	var cols []value.Column
 	for _, c := range vis {
 		o.slots = append(o.slots, c.slot)
@@ -140,6 +143,7 @@ func (p *planner) randomCutForest(t *sql.TableFunc, explain bool) relation {
 			unknown = true
 		}
 	}
+	unknown = open && (unknown || len(o.dims) == 0)
 	if len(o.dims) == 0 && !unknown {
 		errorf(cur, "the cursor of %s has no numeric column (SMALLINT, INTEGER, BIGINT, REAL or DOUBLE)", name)
 	}
@@ -170,6 +174,12 @@ func (p *planner) randomCutForest(t *sql.TableFunc, explain bool) relation {
 			col.isTime = vis[i].isTime
 		}
 		sc.cols = append(sc.cols, col)
+	}
+	if unknown {
+		// Let the names the code reads through the function resolve, as they do on the input: such a
+		// program is only checked, never run.
+		known := slices.Clone(cols)
+		sc.opens = []*openInput{{table: alias, cols: &known}}
 	}
 	return relation{sc: sc, setOut: func(x op) { o.out = x }}
 }

@@ -594,3 +594,24 @@ func TestRCFTreeInvariants(t *testing.T) {
 		}
 	}
 }
+
+// TestRCFOpenInput: `hydrant sql check` plans the examples against inputs of unknown columns; the columns
+// the code reads through the function resolve as they do on the input.
+func TestRCFOpenInput(t *testing.T) {
+	for _, f := range []string{"aws_doc_16_random_cut_forest_heart_rate", "aws_doc_17_random_cut_forest_with_explanation"} {
+		code, err := os.ReadFile("../sql/testdata/examples/" + f + ".sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := Config{Inputs: []Input{{Name: "SOURCE_SQL_STREAM_001", Open: true}}, Outputs: []string{"DESTINATION_SQL_STREAM"}}
+		if _, err := Compile(string(code), cfg); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	// With a schema, a name the function does not yield is an error.
+	code := strings.Replace(rcfApp(heartCols, ""), "SELECT STREAM *", `SELECT STREAM "heartRate", "nope", ANOMALY_SCORE`, 1)
+	if _, err := Compile(code, Config{Inputs: []Input{heartRateInput()}, Outputs: []string{"DESTINATION_SQL_STREAM"}}); err == nil ||
+		!strings.Contains(err.Error(), `column "nope" not found`) {
+		t.Errorf("unknown column: %v", err)
+	}
+}
