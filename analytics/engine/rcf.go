@@ -647,12 +647,24 @@ func (t *rcfTree) descend(p []float64, o *rcfOp) []int32 {
 }
 
 // The library's default scoring functions (CommonUtils).
-func scoreSeen(depth, mass float64) float64 { return 1 / (depth + math.Log2(mass+1)) }
+func scoreSeen(depth float64, mass int32) float64 { return 1 / (depth + log2p1(mass)) }
 func scoreUnseen(depth float64) float64     { return 1 / (depth + 1) }
 func damp(leafMass, treeMass float64) float64 {
 	return 1 - leafMass/(2*treeMass)
 }
-func normalizeScore(s, treeMass float64) float64 { return s * math.Log2(treeMass+1) }
+func normalizeScore(s float64, treeMass int32) float64 { return s * log2p1(treeMass) }
+
+// rcfLog2 holds log2(m+1) for every mass a tree can have (at most subSampleSize): a logarithm per tree
+// and row was a tenth of the scoring time.
+var rcfLog2 = func() []float64 {
+	t := make([]float64, rcfMaxSample+1)
+	for m := range t {
+		t[m] = math.Log2(float64(m) + 1)
+	}
+	return t
+}()
+
+func log2p1(m int32) float64 { return rcfLog2[m] }
 
 // score is the tree's anomaly score of p (AnomalyScoreVisitor without ignored leaves).
 func (t *rcfTree) score(p []float64, o *rcfOp) float64 {
@@ -660,12 +672,12 @@ func (t *rcfTree) score(p []float64, o *rcfOp) float64 {
 		return 0
 	}
 	path := t.descend(p, o)
-	mass := float64(t.Nodes[t.Root].Mass)
+	mass := t.Nodes[t.Root].Mass
 	d := len(path) - 1
 	leaf := path[d]
 	if lo, _ := t.box(leaf); equalPoint(lo, p) {
-		lm := float64(t.Nodes[leaf].Mass)
-		return normalizeScore(damp(lm, mass)*scoreSeen(float64(d), lm), mass)
+		lm := t.Nodes[leaf].Mass
+		return normalizeScore(damp(float64(lm), float64(mass))*scoreSeen(float64(d), lm), mass)
 	}
 	s := scoreUnseen(float64(d))
 	for k := d - 1; k >= 0; k-- {
@@ -696,7 +708,7 @@ func (t *rcfTree) attribution(p, high, low []float64, o *rcfOp) {
 		return
 	}
 	path := t.descend(p, o)
-	mass := float64(t.Nodes[t.Root].Mass)
+	mass := t.Nodes[t.Root].Mass
 	d := len(path) - 1
 	leaf := path[d]
 	inside := o.inside
@@ -705,8 +717,8 @@ func (t *rcfTree) attribution(p, high, low []float64, o *rcfOp) {
 	if equalPoint(llo, p) {
 		// p is in the sample: score as seen, split evenly at the leaf, then shaped by the boxes of the
 		// rest of the tree (the siblings along the path) and scaled back to the score.
-		lm := float64(t.Nodes[leaf].Mass)
-		saved := damp(lm, mass) * scoreSeen(float64(d), lm)
+		lm := t.Nodes[leaf].Mass
+		saved := damp(float64(lm), float64(mass)) * scoreSeen(float64(d), lm)
 		for i := range high {
 			high[i], low[i] = saved/float64(2*len(p)), saved/float64(2*len(p))
 		}
