@@ -648,7 +648,7 @@ func (t *rcfTree) descend(p []float64, o *rcfOp) []int32 {
 
 // The library's default scoring functions (CommonUtils).
 func scoreSeen(depth float64, mass int32) float64 { return 1 / (depth + log2p1(mass)) }
-func scoreUnseen(depth float64) float64     { return 1 / (depth + 1) }
+func scoreUnseen(depth float64) float64           { return 1 / (depth + 1) }
 func damp(leafMass, treeMass float64) float64 {
 	return 1 - leafMass/(2*treeMass)
 }
