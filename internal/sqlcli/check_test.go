@@ -17,10 +17,6 @@ const examplesDir = "../../analytics/sql/testdata/examples"
 var exampleErrors = map[string][]string{
 	"aws_doc_11_top_k_items_tumbling.sql": {
 		`27:13: the cursor of TOP_K_ITEMS_TUMBLING has no column "TICKER" (it has )`},
-	"aws_doc_16_random_cut_forest_heart_rate.sql": {
-		"32:12: unknown table function RANDOM_CUT_FOREST"},
-	"aws_doc_17_random_cut_forest_with_explanation.sql": {
-		"34:12: unknown table function RANDOM_CUT_FOREST_WITH_EXPLANATION"},
 	"aws_doc_20_stream_to_stream_join.sql": {
 		"13:1: a query on its own does not run in an application",
 		"21:1: a query on its own does not run in an application",
@@ -31,10 +27,7 @@ var exampleErrors = map[string][]string{
 
 // deferredExamples use features still being written (RANDOM_CUT_FOREST, HOTSPOTS, a streaming ORDER
 // BY): their first error is asserted, and the rest only to have the line:col form.
-var deferredExamples = map[string]bool{
-	"aws_doc_16_random_cut_forest_heart_rate.sql":       true,
-	"aws_doc_17_random_cut_forest_with_explanation.sql": true,
-}
+var deferredExamples = map[string]bool{}
 
 var lineCol = regexp.MustCompile(`^[0-9]+:[0-9]+: .`)
 
