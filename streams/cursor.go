@@ -41,6 +41,11 @@ func (s *Store) ShardPosition(sc Scope, ref StreamRef, id, typ string, ts time.T
 // ReadShard reads up to maxRecords committed records (and about maxBytes) of a shard from position
 // from, into buf's storage.
 func (s *Store) ReadShard(sc Scope, ref StreamRef, id string, from uint64, maxRecords, maxBytes int, buf []byte) (ShardBatch, []byte, error) {
+	return s.ReadShardInto(sc, ref, id, from, maxRecords, maxBytes, nil, buf)
+}
+
+// ReadShardInto is ReadShard reusing entries' storage for the batch's Entries, as it reuses buf's.
+func (s *Store) ReadShardInto(sc Scope, ref StreamRef, id string, from uint64, maxRecords, maxBytes int, entries []Entry, buf []byte) (ShardBatch, []byte, error) {
 	st, sh, err := s.shardForRead(sc, ref, id)
 	if err != nil {
 		return ShardBatch{}, buf, err
@@ -50,7 +55,7 @@ func (s *Store) ReadShard(sc Scope, ref StreamRef, id string, from uint64, maxRe
 	st.mu.RUnlock()
 	// Take the channel before reading, so a commit that lands during the read wakes the caller.
 	changed := sh.log.Changed()
-	entries, next, buf, err := sh.log.Read(from, maxRecords, maxBytes, buf)
+	entries, next, buf, err := sh.log.ReadInto(from, maxRecords, maxBytes, entries, buf)
 	if err != nil {
 		if errors.Is(err, ErrClosed) {
 			return ShardBatch{}, buf, notFound(st.key)

@@ -17,7 +17,16 @@ import (
 // Reads before. The entries alias newBuf (or, when buf had to grow, an earlier array) and are valid
 // until newBuf is passed to another Read.
 func (l *Log) Read(from uint64, maxRecords, maxBytes int, buf []byte) (entries []Entry, next uint64, newBuf []byte, err error) {
+	return l.ReadInto(from, maxRecords, maxBytes, nil, buf)
+}
+
+// ReadInto is Read appending the entries to dst[:0], so that a reader polling in a loop reuses one slice
+// of entries as it reuses buf.
+func (l *Log) ReadInto(from uint64, maxRecords, maxBytes int, dst []Entry, buf []byte) (entries []Entry, next uint64, newBuf []byte, err error) {
 	r := logReader{maxRecords: max(maxRecords, 1), maxBytes: max(maxBytes, 0), buf: buf[:0], next: from}
+	if cap(dst) > 0 {
+		r.entries = dst[:0]
+	}
 	for !r.full {
 		l.mu.Lock()
 		if l.mu.closed {

@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -27,6 +28,19 @@ func (s *Store) PutRecords(ctx context.Context, sc Scope, ref StreamRef, entries
 		return nil, "", err
 	}
 	return results, enc, nil
+}
+
+// Write is PutRecords for Hydrant's own writers (SQL applications' outputs), which need to know which
+// entries were refused but not their sequence numbers: results, one per entry, get ShardID and, for a
+// refused entry, ErrorCode and ErrorMessage; SequenceNumber stays empty, which saves formatting a
+// 56-digit number per record.
+func (s *Store) Write(ctx context.Context, sc Scope, ref StreamRef, entries []PutEntry, results []PutResult) error {
+	st, err := s.lookup(sc, ref)
+	if err != nil {
+		return err
+	}
+	_, err = st.putWith(ctx, entries, results, false)
+	return err
 }
 
 // PutRecord writes one entry. sequenceNumberForOrdering needs no work here: records of one partition
@@ -55,9 +69,33 @@ type putGroup struct {
 	pending Pending
 }
 
+// putScratch is put's working storage, pooled: Append encodes the entries into the log's buffer at
+// once, so nothing of it outlives the call.
+type putScratch struct {
+	hashes []HashKey
+	gi     []int
+	all    []Entry
+	groups []putGroup
+}
+
+var putScratches = sync.Pool{New: func() any { return new(putScratch) }}
+
 func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (string, error) {
+	return st.putWith(ctx, in, results, true)
+}
+
+func (st *stream) putWith(ctx context.Context, in []PutEntry, results []PutResult, numbered bool) (string, error) {
 	n := len(in)
-	hashes := make([]HashKey, n)
+	ps := putScratches.Get().(*putScratch)
+	defer func() {
+		clear(ps.all)
+		for i := range ps.groups {
+			ps.groups[i] = putGroup{index: ps.groups[i].index[:0]}
+		}
+		putScratches.Put(ps)
+	}()
+	hashes := slices.Grow(ps.hashes[:0], n)[:n]
+	ps.hashes = hashes
 	total := 0
 	for i := range in {
 		e := &in[i]
@@ -97,8 +135,9 @@ func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (
 
 	// Route every entry, then lay the entries out shard by shard, each shard's in request order, so that
 	// each shard gets a single append.
-	var groups []putGroup
-	gi := make([]int, n)
+	groups := ps.groups[:0]
+	gi := slices.Grow(ps.gi[:0], n)[:n]
+	ps.gi = gi
 	for i := range in {
 		sh := st.routeLocked(hashes[i])
 		if sh.limit != nil && !sh.limit.allowWrite(len(in[i].Data)+len(in[i].PartitionKey)) {
@@ -116,12 +155,19 @@ func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (
 		}
 		if g < 0 {
 			g = len(groups)
-			groups = append(groups, putGroup{sh: sh})
+			if g < cap(groups) {
+				groups = groups[:g+1]
+				groups[g].sh = sh // its index slice is kept from an earlier put, emptied
+			} else {
+				groups = append(groups, putGroup{sh: sh})
+			}
+			ps.groups = groups
 		}
 		gi[i] = g
 		groups[g].index = append(groups[g].index, i)
 	}
-	all := make([]Entry, 0, n)
+	all := slices.Grow(ps.all[:0], n)
+	ps.all = all[:n]
 	for j := range groups {
 		g := &groups[j]
 		start := len(all)
@@ -164,7 +210,10 @@ func (st *stream) put(ctx context.Context, in []PutEntry, results []PutResult) (
 		g := &groups[j]
 		for k, i := range g.index {
 			e := &g.entries[k]
-			results[i] = PutResult{ShardID: g.sh.id, SequenceNumber: string(g.sh.appendSeq(buf[:0], e.Seq, e.Arrival))}
+			results[i] = PutResult{ShardID: g.sh.id}
+			if numbered {
+				results[i].SequenceNumber = string(g.sh.appendSeq(buf[:0], e.Seq, e.Arrival))
+			}
 			records++
 			bytes += int64(len(in[i].Data))
 		}

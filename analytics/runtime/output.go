@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +61,8 @@ type writer struct {
 	full  chan *outBatch // batches to write, in order
 	acked atomic.Uint64  // rows durable in the destination
 	ack   chan struct{}  // shared by the run's writers: a batch became durable (capacity 1, never blocks)
+
+	results []streams.PutResult // the writer goroutine's: Write's answers, reused
 
 	// The run goroutine's.
 	cur  *outBatch
@@ -157,7 +160,9 @@ func (w *writer) write(ctx context.Context, entries []streams.PutEntry) bool {
 	for len(entries) > 0 {
 		// The call is not cancelled: once its records are queued in the log they commit anyway, and
 		// the run must not end (and a new one scan the destination) before they have.
-		res, _, err := w.store.PutRecords(context.WithoutCancel(ctx), w.dest.scope, w.dest.ref, entries)
+		w.results = slices.Grow(w.results[:0], len(entries))[:len(entries)]
+		res := w.results
+		err := w.store.Write(context.WithoutCancel(ctx), w.dest.scope, w.dest.ref, entries, res)
 		if err == nil {
 			retry = retry[:0]
 			for i := range res {

@@ -483,7 +483,8 @@ func (r *Run) discover() error {
 
 func (r *Run) readShard(c *cursor) (streams.ShardBatch, error) {
 	in := &r.sources[c.input].cfg
-	b, buf, err := r.store.ReadShard(in.Scope, in.Ref, c.id, c.pos, readRecords, readBytes, c.buf[:0])
+	// The cursor's previous batch is consumed: its entries' and its bytes' storage are reused.
+	b, buf, err := r.store.ReadShardInto(in.Scope, in.Ref, c.id, c.pos, readRecords, readBytes, c.entries[:0], c.buf[:0])
 	c.buf = buf
 	if err != nil {
 		return b, fmt.Errorf("read input %d %s: %w", c.input, c.id, err)
