@@ -185,3 +185,30 @@ func TestSQLSlidingRestartAndReplay(t *testing.T) {
 		t.Fatalf("replay\n got %v\nwant %v", replayed, got)
 	}
 }
+
+// With InputParallelism 2 the source's shards feed SOURCE_SQL_STREAM_001 and _002 (shard index modulo 2),
+// and the application reads both, as aws_doc_27 does: two pumps into one stream.
+func TestSQLInputParallelism(t *testing.T) {
+	e := newEnv(t)
+	e.create("src", 3)
+	e.create("out", 1)
+	code := `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (src VARCHAR(8), ticker VARCHAR(8), n BIGINT);
+CREATE OR REPLACE PUMP pump001 AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM 'ONE', ticker_symbol, COUNT(*) FROM source_sql_stream_001
+GROUP BY STEP(source_sql_stream_001.rowtime BY INTERVAL '60' SECOND), ticker_symbol;
+CREATE OR REPLACE PUMP pump002 AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM 'TWO', ticker_symbol, COUNT(*) FROM source_sql_stream_002
+GROUP BY STEP(source_sql_stream_002.rowtime BY INTERVAL '60' SECOND), ticker_symbol;`
+	cfg := e.sqlConfig(t.TempDir(), code, StartNow, "out")
+	cfg.Inputs[0].Parallelism = 2
+	r := e.startSQL(cfg)
+	defer r.Stop()
+	e.putTicks(0, 30, 1) // shards 0 and 2 -> _001 (20 records), shard 1 -> _002 (10 records)
+	e.clock.Advance(2 * time.Minute)
+	got := datas(e.waitRecords("out", 2))
+	slices.Sort(got)
+	want := []string{`{"SRC":"ONE","TICKER":"K0","N":20}`, `{"SRC":"TWO","TICKER":"K0","N":10}`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+}
