@@ -335,7 +335,7 @@ func (f *dateFormat) append(b []byte, t time.Time) []byte {
 		case 'y', 'Y':
 			y := t.Year()
 			if fd.letter == 'Y' {
-				y, _ = t.ISOWeek()
+				y, _ = javaWeek(t)
 			}
 			if n == 2 {
 				b = appendPadded(b, y%100, 2)
@@ -352,7 +352,7 @@ func (f *dateFormat) append(b []byte, t time.Time) []byte {
 				b = appendPadded(b, int(t.Month()), n)
 			}
 		case 'w':
-			_, w := t.ISOWeek()
+			_, w := javaWeek(t)
 			b = appendPadded(b, w, n)
 		case 'W':
 			b = appendPadded(b, (t.Day()+int(t.AddDate(0, 0, 1-t.Day()).Weekday())-1)/7+1, n)
@@ -415,6 +415,20 @@ func (f *dateFormat) append(b []byte, t time.Time) []byte {
 		}
 	}
 	return b
+}
+
+// javaWeek returns the week year and week of year of t as SimpleDateFormat's 'Y' and 'w' give them in
+// the US locale, the JVM default KDA ran with: weeks start on Sunday and week 1 is the week that holds
+// January 1 (minimal days in the first week: 1). These are not ISO weeks (Monday start, week 1 holds
+// the first Thursday), which number every year's first and last days differently.
+func javaWeek(t time.Time) (year, week int) {
+	year = t.Year()
+	wd := int(t.Weekday()) // 0 is Sunday
+	if t.Month() == time.December && t.Day()+6-wd > 31 {
+		return year + 1, 1 // the week's Saturday is in January: the week holds next January 1
+	}
+	jan1 := (wd - (t.YearDay()-1)%7 + 7) % 7 // weekday of January 1
+	return year, (t.YearDay()-1+jan1)/7 + 1
 }
 
 func appendPadded(b []byte, v, width int) []byte {
