@@ -8,6 +8,7 @@
 package value
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"strconv"
@@ -157,10 +158,15 @@ func (v Value) Hash(h *maphash.Hash) {
 	case Int, Decimal, Double:
 		h.WriteByte(1)
 		f := v.Float()
-		if v.K == Int && float64(int64(f)) != f {
-			f = float64(v.I)
+		if f != f {
+			f = math.NaN() // WriteComparable hashes each NaN at random; Compare calls them all equal
 		}
-		maphash.WriteComparable(h, f)
+		if f == 0 {
+			f = 0 // -0 and 0 compare equal
+		}
+		var bits [8]byte
+		binary.LittleEndian.PutUint64(bits[:], math.Float64bits(f))
+		h.Write(bits[:])
 	case String, Binary:
 		h.WriteByte(byte(v.K))
 		h.WriteString(v.S)
