@@ -271,10 +271,11 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, fn func(m
 		}
 		a.run = nil
 	}
+	// Only what fn changes is saved, with the next version id: the tags may have changed meanwhile
+	// (TagResource does not wait for ctl), and they are not configuration.
 	err = a.modify(func(meta *appMeta) error {
-		next.Version = cur.Version + 1
-		next.Updated = m.now().UnixMilli()
-		*meta = next
+		meta.Config, meta.LastID = next.Config, next.LastID
+		meta.Version, meta.Updated = cur.Version+1, m.now().UnixMilli()
 		return nil
 	})
 	if !running {
@@ -290,7 +291,10 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, fn func(m
 	}
 	// The new configuration cannot run: the application goes on with the one that ran, and the
 	// update is refused, as a code that does not compile is.
-	if err := a.modify(func(meta *appMeta) error { *meta = *cur; return nil }); err != nil {
+	if err := a.modify(func(meta *appMeta) error {
+		meta.Config, meta.LastID, meta.Version, meta.Updated = cur.Config, cur.LastID, cur.Version, cur.Updated
+		return nil
+	}); err != nil {
 		m.log.Error("analytics: restore application after a refused update", "application", name, "err", err)
 	}
 	m.restart(a)
@@ -305,10 +309,14 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, fn func(m
 }
 
 // restart starts a's run again, every input from where it stopped; an application that cannot start
-// is logged and left READY. The caller holds a.ctl.
+// is logged and left READY. One that cannot start because the manager is closing stays RUNNING on
+// disk: the next Open resumes it. The caller holds a.ctl.
 func (m *Manager) restart(a *application) {
 	meta := a.meta()
 	if err := m.startLocked(a, meta, lastStopped(&meta.Config), false); err != nil {
+		if errors.Is(err, errClosed) {
+			return
+		}
 		m.log.Error("analytics: application not restarted", "application", a.key.name, "account", a.key.account,
 			"region", a.key.region, "err", err)
 		if err := a.modify(func(meta *appMeta) error { meta.Status = StatusReady; return nil }); err != nil {

@@ -31,11 +31,18 @@ type fakeRuns struct {
 	fail    error
 	badCode string // a code that fails to start, as SQL that does not compile
 	running int
+	// onStart and onStop, when set, run at the start of every start and Stop, outside mu: tests block
+	// there to interleave other operations with a start or a stop.
+	onStart func()
+	onStop  func()
 }
 
 type fakeRun struct{ f *fakeRuns }
 
 func (r *fakeRun) Stop() error {
+	if r.f.onStop != nil {
+		r.f.onStop()
+	}
 	r.f.mu.Lock()
 	r.f.running--
 	r.f.mu.Unlock()
@@ -44,6 +51,9 @@ func (r *fakeRun) Stop() error {
 func (r *fakeRun) Err() error { return nil }
 
 func (f *fakeRuns) start(_ context.Context, _ *streams.Store, cfg runtime.Config) (Run, error) {
+	if f.onStart != nil {
+		f.onStart()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
