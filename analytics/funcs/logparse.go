@@ -53,10 +53,11 @@ func (l *logRegex) row(s string) (value.Value, error) {
 
 // anchored compiles a Java pattern to match a whole line, as Matcher.matches() does.
 func anchored(p string) (*regexp.Regexp, error) {
-	if _, err := compileJava(p); err != nil {
+	re, err := compileJava(p)
+	if err != nil {
 		return nil, err
 	}
-	return regexp.Compile(`^(?:` + translateJava(p) + `)$`)
+	return regexp.Compile(`^(?:` + re.String() + `)$`)
 }
 
 // bindRegexLogParse binds REGEX_LOG_PARSE(s, regex[, columns]): the regular expression must match the

@@ -3,8 +3,10 @@ package funcs
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -26,7 +28,11 @@ var javaClasses = map[string]string{
 
 // compileJava compiles a Java regular expression.
 func compileJava(p string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(translateJava(p))
+	tp, err := translateJava(p)
+	if err != nil {
+		return nil, fmt.Errorf("invalid regular expression %q: %w", p, err)
+	}
+	re, err := regexp.Compile(tp)
 	if err != nil {
 		msg := err.Error()
 		if strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<=") || strings.Contains(p, "(?<!") {
@@ -37,9 +43,18 @@ func compileJava(p string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func translateJava(p string) string {
-	if !strings.ContainsAny(p, `\+(`) {
-		return p
+// Java's horizontal (\h) and vertical (\v, since Java 8) white space, as the bodies of RE2 classes.
+const (
+	javaHSpace = `\t \x{A0}\x{1680}\x{180E}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}`
+	javaVSpace = `\n\x0B\f\r\x{85}\x{2028}\x{2029}`
+)
+
+// translateJava rewrites a Java pattern into RE2 syntax. Escapes RE2 lacks or reads differently are
+// rewritten (\Q...\E with quantifier characters inside, \uXXXX, octal \0ooo, \e, \cX, \h, \v, \R,
+// \p{IsLatin}); class intersection (&&) is refused, since RE2 would read it as a union.
+func translateJava(p string) (string, error) {
+	if !strings.ContainsAny(p, `\+(&`) {
+		return p, nil
 	}
 	var b strings.Builder
 	inClass := 0
@@ -50,27 +65,13 @@ func translateJava(p string) string {
 		quant = false
 		switch {
 		case c == '\\' && i+1 < len(p):
-			if (p[i+1] == 'p' || p[i+1] == 'P') && i+2 < len(p) && p[i+2] == '{' {
-				if end := strings.IndexByte(p[i:], '}'); end > 0 {
-					name := strings.TrimPrefix(p[i+3:i+end], "Is")
-					if posix, ok := javaClasses[name]; ok {
-						neg := ""
-						if p[i+1] == 'P' {
-							neg = "^"
-						}
-						if inClass > 0 {
-							b.WriteString("[:" + neg + posix + ":]")
-						} else {
-							b.WriteString("[[:" + neg + posix + ":]]")
-						}
-						i += end
-						continue
-					}
-				}
+			n, consumed := translateEscape(&b, p[i:], inClass > 0)
+			if n < 0 {
+				return "", fmt.Errorf("%s is not supported", p[i:i+consumed])
 			}
-			b.WriteByte(c)
-			b.WriteByte(p[i+1])
-			i++
+			i += n - 1
+		case c == '&' && inClass > 0 && i+1 < len(p) && p[i+1] == '&':
+			return "", fmt.Errorf("character class intersection (&&) is not supported")
 		case c == '[':
 			inClass++
 			b.WriteByte(c)
@@ -100,8 +101,120 @@ func translateJava(p string) string {
 			b.WriteByte(c)
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }
+
+// translateEscape writes the RE2 form of the escape at the start of p (p[0] is a backslash) and returns
+// how many bytes of p it read; -1 and the escape's length when RE2 has no equivalent.
+func translateEscape(b *strings.Builder, p string, inClass bool) (int, int) {
+	class := func(body string, neg bool) {
+		switch {
+		case inClass:
+			b.WriteString(body)
+		case neg:
+			b.WriteString("[^" + body + "]")
+		default:
+			b.WriteString("[" + body + "]")
+		}
+	}
+	char := func(r rune) { fmt.Fprintf(b, `\x{%X}`, r) }
+	switch p[1] {
+	case 'Q':
+		lit, n := p[2:], len(p)
+		if end := strings.Index(lit, `\E`); end >= 0 {
+			lit, n = lit[:end], 2+end+2
+		}
+		for _, r := range lit {
+			char(r)
+		}
+		return n, n
+	case 'u':
+		if len(p) >= 6 {
+			if v, err := strconv.ParseUint(p[2:6], 16, 32); err == nil {
+				char(rune(v))
+				return 6, 6
+			}
+		}
+	case '0':
+		v, n := 0, 2
+		for n < len(p) && n < 5 && p[n] >= '0' && p[n] <= '7' && v*8+int(p[n]-'0') <= 0377 {
+			v, n = v*8+int(p[n]-'0'), n+1
+		}
+		if n > 2 {
+			char(rune(v))
+			return n, n
+		}
+	case 'e':
+		char(0x1B)
+		return 2, 2
+	case 'c':
+		if len(p) > 2 {
+			char(rune(p[2] ^ 64))
+			return 3, 3
+		}
+	case 'h', 'H':
+		if p[1] == 'H' && inClass {
+			return -1, 2
+		}
+		class(javaHSpace, p[1] == 'H')
+		return 2, 2
+	case 'v', 'V':
+		if p[1] == 'V' && inClass {
+			return -1, 2
+		}
+		class(javaVSpace, p[1] == 'V')
+		return 2, 2
+	case 'R':
+		if inClass {
+			return -1, 2
+		}
+		b.WriteString(`(?:\r\n|[` + javaVSpace + `])`)
+		return 2, 2
+	case 'p', 'P':
+		if len(p) > 2 && p[2] == '{' {
+			if end := strings.IndexByte(p, '}'); end > 0 {
+				if body, ok := javaProperty(p[3:end], p[1] == 'P'); ok {
+					if inClass {
+						b.WriteString(body)
+					} else {
+						b.WriteString("[" + body + "]")
+					}
+					return end + 1, end + 1
+				}
+			}
+		}
+	}
+	b.WriteString(p[:2])
+	return 2, 2
+}
+
+// javaProperty returns the RE2 class body for Java's \p{name} (negated for \P): the POSIX and java.lang.Character
+// classes, and Unicode categories and scripts written with Java's "Is" prefix (\p{IsLatin}, \p{IsLu}).
+func javaProperty(name string, neg bool) (string, bool) {
+	if posix, ok := javaClasses[strings.TrimPrefix(name, "Is")]; ok {
+		if neg {
+			return "[:^" + posix + ":]", true
+		}
+		return "[:" + posix + ":]", true
+	}
+	name = strings.TrimPrefix(name, "Is")
+	if alias, ok := javaUnicodeClasses[name]; ok {
+		name = alias
+	}
+	_, cat := unicode.Categories[name]
+	_, script := unicode.Scripts[name]
+	if !cat && !script {
+		return "", false
+	}
+	if neg {
+		return `\P{` + name + `}`, true
+	}
+	return `\p{` + name + `}`, true
+}
+
+// javaUnicodeClasses maps the java.lang.Character classes that are one Unicode category.
+var javaUnicodeClasses = map[string]string{"javaDigit": "Nd", "javaLetter": "L", "javaSpaceChar": "Zs",
+	"javaTitleCase": "Lt", "javaISOControl": "Cc"}
 
 // isRepeat reports whether s is the inside of a {n}, {n,} or {n,m} quantifier.
 func isRepeat(s string) bool {
