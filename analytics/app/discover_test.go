@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hydrantio/hydrant/analytics/format"
 	"github.com/hydrantio/hydrant/streams"
@@ -163,4 +164,37 @@ func TestReferenceData(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stuckObjects is an object store that never answers (an S3 endpoint that is down: the S3 reader
+// retries until its context ends).
+type stuckObjects struct{}
+
+func (stuckObjects) Get(ctx context.Context, _, _ string) (io.ReadCloser, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestReferenceDataUnreachable starts an application whose reference data cannot be read: the start
+// must fail within Options.ObjectTimeout rather than hold the application (and Close, and a server
+// start that resumes it) forever.
+func TestReferenceDataUnreachable(t *testing.T) {
+	e := newEnv(t)
+	e.m.opts.Objects = stuckObjects{}
+	e.m.opts.ObjectTimeout = time.Millisecond
+	cfg := tickerConfig()
+	cfg.References = []Reference{{TableName: "COMPANY", BucketARN: "arn:aws:s3:::refs", FileKey: "companies.csv",
+		RoleARN: role, Schema: Schema{Format: format.RecordFormat{Type: "CSV", RowDelimiter: "\n", ColumnDelimiter: ","},
+			Columns: []format.Column{{Name: "TICKER", SQLType: "VARCHAR(4)"}}}}}
+	e.create("app", cfg)
+	done := make(chan error, 1)
+	go func() { done <- e.m.Start(scope, "app", map[string]string{"1.1": StartNow}) }()
+	select {
+	case err := <-done:
+		wantKind(t, err, KindInvalidConfiguration, "cannot be loaded")
+	case <-time.After(time.Minute):
+		t.Fatal("StartApplication still waits for an unreachable object store after a minute")
+	}
+	_, err := e.m.Discover(context.Background(), DiscoverInput{BucketARN: "arn:aws:s3:::refs", FileKey: "x"})
+	wantKind(t, err, streams.KindInvalidArgument, "cannot be read")
 }

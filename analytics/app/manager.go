@@ -35,6 +35,12 @@ const DefaultQuota = 50
 // DefaultMaxReferenceBytes bounds the size of a reference data object, which is held in memory.
 const DefaultMaxReferenceBytes = 64 << 20
 
+// DefaultObjectTimeout bounds the reading of one S3 object (reference data, DiscoverInputSchema's S3
+// form). The S3 reader retries an unreachable endpoint until its context ends, and a start holds its
+// application meanwhile: without a bound, a down endpoint would hang StartApplication, the server's
+// start (which resumes RUNNING applications) and its shutdown.
+const DefaultObjectTimeout = 30 * time.Second
+
 // DeliveryStreams gives the analytics runtime access to Firehose delivery streams without importing
 // buffer (buffer and analytics are siblings over streams); buffer/analytics.go implements it.
 type DeliveryStreams interface {
@@ -66,9 +72,10 @@ type Options struct {
 	Objects           ObjectReader    // reference data; without it applications with one cannot start
 	Now               func() time.Time
 	Logger            *slog.Logger
-	Quota             int     // applications per account and region; default DefaultQuota
-	MaxReferenceBytes int64   // default DefaultMaxReferenceBytes
-	Start             Starter // default runtime.Start
+	Quota             int           // applications per account and region; default DefaultQuota
+	MaxReferenceBytes int64         // default DefaultMaxReferenceBytes
+	ObjectTimeout     time.Duration // default DefaultObjectTimeout
+	Start             Starter       // default runtime.Start
 }
 
 // Manager holds every application. It is safe for concurrent use.
@@ -156,6 +163,9 @@ func Open(opts Options) (*Manager, error) {
 	}
 	if opts.MaxReferenceBytes <= 0 {
 		opts.MaxReferenceBytes = DefaultMaxReferenceBytes
+	}
+	if opts.ObjectTimeout <= 0 {
+		opts.ObjectTimeout = DefaultObjectTimeout
 	}
 	if opts.Start == nil {
 		opts.Start = func(ctx context.Context, store *streams.Store, cfg runtime.Config) (Run, error) {

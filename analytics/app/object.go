@@ -6,8 +6,10 @@ import (
 	"io"
 )
 
-// readObject reads an S3 object whole, up to Options.MaxReferenceBytes.
+// readObject reads an S3 object whole, up to Options.MaxReferenceBytes, within Options.ObjectTimeout.
 func (m *Manager) readObject(ctx context.Context, bucketARN, key string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, m.opts.ObjectTimeout)
+	defer cancel()
 	bucket, err := bucketOf(bucketARN)
 	if err != nil {
 		return nil, err
