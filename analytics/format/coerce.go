@@ -96,7 +96,9 @@ func (m *Mapper) coerce(c *column, t tok, out *value.Value) bool {
 		case tokNumber:
 			n, ok = parseInt(m.rec[t.start:t.end])
 		case tokString:
-			n, ok = parseInt(trimSpace(m.raw(t)))
+			if txt := trimSpace(m.raw(t)); decimalText(txt) {
+				n, ok = parseInt(txt)
+			}
 		}
 		if ok && inRange(typ.Base, n) {
 			*out = value.NewInt(n)
@@ -113,7 +115,13 @@ func (m *Mapper) coerce(c *column, t tok, out *value.Value) bool {
 		case tokNumber:
 			f, ok = parseFloat(m.rec[t.start:t.end])
 		case tokString:
-			f, ok = parseFloat(trimSpace(m.raw(t)))
+			txt := trimSpace(m.raw(t))
+			switch {
+			case decimalText(txt):
+				f, ok = parseFloat(txt)
+			case typ.Base != value.TDecimal:
+				f, ok = javaSpecial(txt)
+			}
 		}
 		if !ok {
 			break
@@ -301,6 +309,42 @@ func fastFloat(b []byte) (float64, bool) {
 		f = -f
 	}
 	return f, true
+}
+
+// decimalText reports whether a string holds a number as Java reads one: [+-]digits[.digits][e[+-]digits].
+// strconv also takes hexadecimal, digit separators after a base prefix, and "inf" or "nan" in any case,
+// which a string in a record must not turn into a number (Double.parseDouble's hexadecimal floats are
+// refused too: nobody sends them, and Long.parseLong takes none).
+func decimalText(b []byte) bool {
+	digits := false
+	for i, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			digits = true
+		case c == '.' || c == 'e' || c == 'E':
+		case c == '+' || c == '-':
+			if i > 0 && b[i-1] != 'e' && b[i-1] != 'E' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return digits
+}
+
+// javaSpecial reads the non-finite values Double.parseDouble accepts: NaN, Infinity, +Infinity and
+// -Infinity, spelt exactly so.
+func javaSpecial(b []byte) (float64, bool) {
+	switch string(b) {
+	case "NaN":
+		return math.NaN(), true
+	case "Infinity", "+Infinity":
+		return math.Inf(1), true
+	case "-Infinity":
+		return math.Inf(-1), true
+	}
+	return 0, false
 }
 
 func inRange(b value.Base, n int64) bool {

@@ -93,6 +93,19 @@ func TestCoercion(t *testing.T) {
 		{"DOUBLE", `"33.99"`, "33.99"},
 		{"DECIMAL(4,2)", `"22.50"`, "22.5"},
 		{"REAL", `"x"`, "ERR"},
+		// Strings are read as Java reads numbers: Go-only forms (hex, lower-case inf and nan, digit
+		// separators) are not numbers; Java's own NaN and Infinity are, for approximate types only.
+		{"INTEGER", `"0x1p4"`, "ERR"},
+		{"BIGINT", `"0x10"`, "ERR"},
+		{"DOUBLE", `"inf"`, "ERR"},
+		{"DOUBLE", `"nan"`, "ERR"},
+		{"DOUBLE", `"0x_1p4"`, "ERR"},
+		{"DECIMAL(5,1)", `"0x1p4"`, "ERR"},
+		{"DOUBLE", `"Infinity"`, "Infinity"},
+		{"DOUBLE", `"-Infinity"`, "-Infinity"},
+		{"DOUBLE", `"NaN"`, "NaN"},
+		{"DOUBLE", `" 1.5e3 "`, "1500.0"},
+		{"INTEGER", `"Infinity"`, "ERR"},
 		// "Binary: If the source string is a valid binary literal (that is, X'3F67A23A' ...), the value
 		// is converted". Base64, the Data Types table's BINARY form, too.
 		{"VARBINARY(8)", `"X'3F67A23A'"`, "\x3f\x67\xa2\x3a"},
