@@ -29,6 +29,7 @@ func CompileLike(pattern string, escape string, similar bool) (func(s string) bo
 	var b strings.Builder
 	b.WriteString(`^(?s:`)
 	runes := []rune(pattern)
+	inBracket := false // inside a SIMILAR TO [...], where % and _ are characters
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
 		if r == esc {
@@ -39,15 +40,21 @@ func CompileLike(pattern string, escape string, similar bool) (func(s string) bo
 			b.WriteString(regexp.QuoteMeta(string(runes[i])))
 			continue
 		}
-		switch r {
-		case '%':
+		switch {
+		case r == '%' && !inBracket:
 			b.WriteString(`.*`)
 			continue
-		case '_':
+		case r == '_' && !inBracket:
 			b.WriteString(`.`)
 			continue
 		}
 		if similar {
+			switch r {
+			case '[':
+				inBracket = true
+			case ']':
+				inBracket = false
+			}
 			switch r {
 			case '|', '*', '+', '?', '{', '}', '(', ')', '[', ']':
 				b.WriteRune(r)

@@ -38,6 +38,13 @@ func TestCompileLike(t *testing.T) {
 		{"a.b", "", true, "a.b", true},
 		{"a.b", "", true, "axb", false},
 		{"ab{2}", "", true, "abb", true},
+		// Inside a SIMILAR TO bracket expression % and _ are characters, not wildcards.
+		{"[%_]x", "", true, "%x", true},
+		{"[%_]x", "", true, "_x", true},
+		{"[%_]x", "", true, "ax", false},
+		{"[%_]x", "", true, ".x", false},
+		{"[^%]+", "", true, "ab", true},
+		{"[^%]+", "", true, "a%", false},
 	}
 	for _, c := range cases {
 		m, err := CompileLike(c.pattern, c.escape, c.similar)
