@@ -514,12 +514,7 @@ func (c *compiler) compare(n sql.Node, op string, l, r *cexpr) *cexpr {
 	if !comparable(l.typ, r.typ) {
 		errorf(n, "cannot compare %s with %s", l.typ, r.typ)
 	}
-	// A datetime compared with text: cast the text once if it is constant, else per row.
-	if l.typ.Datetime() && r.typ.Textual() {
-		r = c.castTo(n, r, l.typ)
-	} else if r.typ.Datetime() && l.typ.Textual() {
-		l = c.castTo(n, l, r.typ)
-	}
+	l, r = c.alignDatetime(n, l, r)
 	var test func(int) bool
 	switch op {
 	case "=":
@@ -546,6 +541,18 @@ func (c *compiler) compare(n sql.Node, op string, l, r *cexpr) *cexpr {
 		}
 		return value.NewBool(test(value.Compare(a, b))), nil
 	}, value.BooleanType, r)
+}
+
+// alignDatetime casts the text side of a datetime compared with text to the datetime's type (once if
+// it is constant, else per row), as value.Compare orders values of different kinds by kind only:
+// ROWTIME BETWEEN '2017-07-14 02:40:00' AND ... must compare instants, not a timestamp with a string.
+func (c *compiler) alignDatetime(n sql.Node, l, r *cexpr) (*cexpr, *cexpr) {
+	if l.typ.Datetime() && r.typ.Textual() {
+		r = c.castTo(n, r, l.typ)
+	} else if r.typ.Datetime() && l.typ.Textual() {
+		l = c.castTo(n, l, r.typ)
+	}
+	return l, r
 }
 
 func (c *compiler) castTo(n sql.Node, a *cexpr, t value.Type) *cexpr {
@@ -638,6 +645,11 @@ func numericResult(op string, a, b value.Type) value.Type {
 	return value.IntegerType
 }
 
+// exact reports whether neither operand is approximate (DOUBLE, REAL): dividing exact numbers by zero is
+// an error, as in SQL, even where the quotient is typed DOUBLE (DECIMAL / INTEGER); approximate numbers
+// follow IEEE 754 (Infinity, NaN), as Java's double does in KDA.
+func exact(a, b value.Value) bool { return a.K != value.Double && b.K != value.Double }
+
 func arith(op string, a, b value.Value, t value.Type) (value.Value, error) {
 	switch t.Kind() {
 	case value.Int:
@@ -671,11 +683,14 @@ func arith(op string, a, b value.Value, t value.Type) (value.Value, error) {
 		case "*":
 			f = x * y
 		case "/":
-			if y == 0 && t.Kind() == value.Decimal {
+			if y == 0 && exact(a, b) {
 				return value.Value{}, &evalError{"Division_by_zero", "division by zero"}
 			}
 			f = x / y
 		case "%":
+			if y == 0 && exact(a, b) {
+				return value.Value{}, &evalError{"Division_by_zero", "division by zero"}
+			}
 			f = math.Mod(x, y)
 		}
 		return value.Value{K: t.Kind(), F: f}, nil
@@ -751,6 +766,7 @@ func (c *compiler) is(x *sql.Is) *cexpr {
 		if !comparable(a.typ, b.typ) {
 			errorf(x, "cannot compare %s with %s", a.typ, b.typ)
 		}
+		a, b := c.alignDatetime(x, a, b)
 		return c.derive(a, func(e *env) (value.Value, error) {
 			u, err := a.eval(e)
 			if err != nil {
@@ -819,6 +835,18 @@ func (c *compiler) in(x *sql.In) *cexpr {
 		if !comparable(a.typ, list[i].typ) {
 			errorf(y, "cannot compare %s with %s", a.typ, list[i].typ)
 		}
+		if a.typ.Datetime() && list[i].typ.Textual() {
+			list[i] = c.castTo(y, list[i], a.typ)
+		}
+	}
+	if a.typ.Textual() {
+		// Text IN (datetimes): the text is read as the datetime, as comparisons do.
+		for _, y := range list {
+			if y.typ.Datetime() {
+				a = c.castTo(x.X, a, y.typ)
+				break
+			}
+		}
 	}
 	not := x.Not
 	return c.derive(a, func(e *env) (value.Value, error) {
@@ -852,6 +880,8 @@ func (c *compiler) between(x *sql.Between) *cexpr {
 	if !comparable(a.typ, lo.typ) || !comparable(a.typ, hi.typ) {
 		errorf(x, "BETWEEN operands of types %s, %s and %s cannot be compared", a.typ, lo.typ, hi.typ)
 	}
+	a, lo = c.alignDatetime(x, a, lo)
+	a, hi = c.alignDatetime(x, a, hi)
 	not := x.Not
 	return c.derive(a, func(e *env) (value.Value, error) {
 		v, err := a.eval(e)
@@ -888,6 +918,8 @@ func (c *compiler) caseExpr(x *sql.Case) *cexpr {
 			c.wantBool(w.Cond, conds[i])
 		} else if !comparable(operand.typ, conds[i].typ) {
 			errorf(w.Cond, "cannot compare %s with %s", operand.typ, conds[i].typ)
+		} else if operand.typ.Datetime() && conds[i].typ.Textual() {
+			conds[i] = c.castTo(w.Cond, conds[i], operand.typ)
 		}
 		results[i] = c.expr(w.Result)
 		t = unify(w.Result, t, results[i].typ)
@@ -1066,6 +1098,9 @@ func (c *compiler) step(x *sql.Step) *cexpr {
 			return v, nil
 		}, a.typ)
 	case (a.typ.Kind() == value.Interval) && width.K == value.Interval:
+		if width.I <= 0 {
+			errorf(x.Width, "the width of STEP must be positive")
+		}
 		ms := width.I
 		return c.derive(a, func(e *env) (value.Value, error) {
 			v, err := a.eval(e)

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -186,22 +187,26 @@ func rowText(cols []value.Value) []byte {
 	return b
 }
 
-// distinct is SELECT STREAM DISTINCT with ROWTIME among the selected values: rows equal to one already
-// seen at the same ROWTIME are dropped. Only one instant's rows are remembered.
+// distinct is SELECT STREAM DISTINCT with ROWTIME, or a window of it such as FLOOR(ROWTIME TO MINUTE),
+// among the selected values: rows equal to one already seen in the same window are dropped. The window is
+// the value of those time columns; it only moves forward, so only the current window's rows are
+// remembered.
 type distinct struct {
+	win    []int // the select items that depend on ROWTIME only
 	seen   map[string]struct{}
-	time   int64
+	cur    []byte // the current window: its time columns, encoded
+	winBuf []byte
 	keyBuf []byte
 	out    op
 }
 
 type distinctState struct {
-	Time int64
+	Win  []byte
 	Seen []string
 }
 
 func (d *distinct) snapshot() any {
-	st := &distinctState{Time: d.time}
+	st := &distinctState{Win: d.cur}
 	for k := range d.seen {
 		st.Seen = append(st.Seen, k)
 	}
@@ -214,7 +219,7 @@ func (d *distinct) restore(dec func(any) error) error {
 	if err := dec(&st); err != nil {
 		return err
 	}
-	d.time = st.Time
+	d.cur = st.Win
 	clear(d.seen)
 	for _, k := range st.Seen {
 		d.seen[k] = struct{}{}
@@ -223,9 +228,13 @@ func (d *distinct) restore(dec func(any) error) error {
 }
 
 func (d *distinct) push(r Row) {
-	if r.Time != d.time {
+	d.winBuf = d.winBuf[:0]
+	for _, i := range d.win {
+		d.winBuf = appendKey(d.winBuf, r.Cols[i])
+	}
+	if !bytes.Equal(d.winBuf, d.cur) {
 		clear(d.seen)
-		d.time = r.Time
+		d.cur = append(d.cur[:0], d.winBuf...)
 	}
 	d.keyBuf = d.keyBuf[:0]
 	for _, v := range r.Cols {

@@ -467,14 +467,15 @@ func (p *planner) selectQuery(sel *sql.Select) relation {
 	in.setOut(o)
 	rel := relation{sc: outScope(items, names), setOut: func(x op) { o.out = x }}
 	if sel.Distinct {
-		timed := false
-		for _, it := range items {
-			timed = timed || it.rowtimeOnly
+		d := &distinct{seen: map[string]struct{}{}}
+		for i, it := range items {
+			if it.rowtimeOnly && it.konst == nil {
+				d.win = append(d.win, i)
+			}
 		}
-		if !timed {
+		if len(d.win) == 0 {
 			errorf(sel, "SELECT STREAM DISTINCT needs ROWTIME (or a window of it) in its select list, so that duplicates are only those of one instant")
 		}
-		d := &distinct{seen: map[string]struct{}{}}
 		p.inst.stateful = append(p.inst.stateful, d)
 		o.out = d
 		rel.setOut = func(x op) { d.out = x }

@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+)
+
+// queryRows runs one query (CompileQuery) over rows and returns what it emits and the error rows' names.
+func queryRows(t *testing.T, query string, rows []Row, end float64) ([]string, []string) {
+	t.Helper()
+	p, err := CompileQuery(query, Config{Inputs: []Input{tickerInput()}})
+	if err != nil {
+		t.Fatalf("compile %s: %v", query, err)
+	}
+	c := &collect{}
+	in := p.Start(c)
+	for _, r := range rows {
+		in.Push(0, r)
+	}
+	in.Advance(int64(end*1000) + 1_500_000_000_000)
+	var errs []string
+	for _, e := range c.errors {
+		errs = append(errs, e.Name)
+	}
+	return c.rows, errs
+}
+
+// A datetime compared with text reads the text as a datetime wherever values are compared, not only in
+// the comparison operators: value.Compare orders different kinds by kind, so without the cast every such
+// test was silently false.
+func TestDatetimeComparedWithText(t *testing.T) {
+	rows := []Row{tick(0, "AAPL", "TECH", 1, 10), tick(2, "AAPL", "TECH", 1, 10)}
+	for _, tc := range []struct {
+		expr string
+		want string // per row
+	}{
+		{`ROWTIME = '2017-07-14 02:40:00'`, "true false"},
+		{`ROWTIME BETWEEN '2017-07-14 02:40:00' AND '2017-07-14 02:40:01'`, "true false"},
+		{`ROWTIME NOT BETWEEN '2017-07-14 02:40:00' AND '2017-07-14 02:40:01'`, "false true"},
+		{`ROWTIME IN ('2017-07-14 02:40:02', '2017-07-14 02:40:05')`, "false true"},
+		{`'2017-07-14 02:40:02' IN (ROWTIME)`, "false true"},
+		{`CASE ROWTIME WHEN '2017-07-14 02:40:00' THEN 'first' ELSE 'other' END`, "first other"},
+		{`ROWTIME IS DISTINCT FROM '2017-07-14 02:40:00'`, "false true"},
+	} {
+		got, errs := queryRows(t, `SELECT STREAM `+tc.expr+` FROM "SOURCE_SQL_STREAM_001"`, rows, 10)
+		var vals []string
+		for _, r := range got {
+			vals = append(vals, r[strings.LastIndexByte(r, ' ')+1:])
+		}
+		if strings.Join(vals, " ") != tc.want || len(errs) > 0 {
+			t.Errorf("%s: got %q (errors %v), want %s", tc.expr, vals, errs, tc.want)
+		}
+	}
+}
+
+// STEP's width must be positive for every operand type: a zero interval width divided by zero at run
+// time and panicked the engine.
+func TestStepWidthMustBePositive(t *testing.T) {
+	for _, x := range []string{
+		`STEP(ROWTIME BY INTERVAL '0' SECOND)`,
+		`STEP((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND BY INTERVAL '0' SECOND)`,
+		`STEP((ROWTIME - TIMESTAMP '1970-01-01 00:00:00') SECOND BY -INTERVAL '1' SECOND)`,
+		`STEP(CAST(price AS INTEGER) BY 0)`,
+	} {
+		_, err := CompileQuery(`SELECT STREAM `+x+` FROM "SOURCE_SQL_STREAM_001"`, Config{Inputs: []Input{tickerInput()}})
+		if err == nil || !strings.Contains(err.Error(), "must be positive") {
+			t.Errorf("%s: err = %v", x, err)
+		}
+	}
+}
+
+// Division and remainder by zero on exact numbers go to error_stream; on DOUBLE they follow IEEE 754.
+func TestDivisionByZero(t *testing.T) {
+	rows := []Row{tick(0, "AAPL", "TECH", 1, 10)}
+	for _, tc := range []struct {
+		expr, want, err string
+	}{
+		{`CAST(price AS INTEGER) / 0`, "", "Division_by_zero"},
+		{`CAST(price AS INTEGER) % 0`, "", "Division_by_zero"},
+		{`CAST(price AS DECIMAL(5,2)) / 0`, "", "Division_by_zero"},
+		{`CAST(price AS DECIMAL(5,2)) % 0`, "", "Division_by_zero"},
+		{`CAST(price AS DOUBLE) / 0`, "Infinity", ""},
+	} {
+		got, errs := queryRows(t, `SELECT STREAM `+tc.expr+` FROM "SOURCE_SQL_STREAM_001"`, rows, 10)
+		gotVal := ""
+		if len(got) == 1 {
+			gotVal = got[0][strings.LastIndexByte(got[0], ' ')+1:]
+		}
+		if gotVal != tc.want || strings.Join(errs, ",") != tc.err {
+			t.Errorf("%s: got %q errors %v, want %q %q", tc.expr, got, errs, tc.want, tc.err)
+		}
+	}
+}
+
+// SELECT STREAM DISTINCT over a window of ROWTIME (not ROWTIME itself) drops the duplicates of the whole
+// window: it used to forget what it had seen at every new ROWTIME, so rows a second apart in one minute
+// both passed.
+func TestDistinctOverTimeWindow(t *testing.T) {
+	rows := []Row{tick(0, "AAPL", "TECH", 1, 10), tick(1, "MSFT", "TECH", 1, 10), tick(2, "AAPL", "TECH", 2, 11),
+		tick(61, "AAPL", "TECH", 1, 10)}
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{`SELECT STREAM DISTINCT FLOOR(ROWTIME TO MINUTE), ticker_symbol FROM "SOURCE_SQL_STREAM_001"`, []string{
+			"0 2017-07-14 02:40:00.000 2017-07-14 02:40:00.000,AAPL",
+			"0 2017-07-14 02:40:01.000 2017-07-14 02:40:00.000,MSFT",
+			"0 2017-07-14 02:41:01.000 2017-07-14 02:41:00.000,AAPL",
+		}},
+		{`SELECT STREAM DISTINCT ROWTIME, ticker_symbol FROM "SOURCE_SQL_STREAM_001"`, []string{
+			"0 2017-07-14 02:40:00.000 2017-07-14 02:40:00.000,AAPL",
+			"0 2017-07-14 02:40:01.000 2017-07-14 02:40:01.000,MSFT",
+			"0 2017-07-14 02:40:02.000 2017-07-14 02:40:02.000,AAPL",
+			"0 2017-07-14 02:41:01.000 2017-07-14 02:41:01.000,AAPL",
+		}},
+	} {
+		got, _ := queryRows(t, tc.query, rows, 100)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\ngot\n%s\nwant\n%s", tc.query, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+}
