@@ -232,7 +232,13 @@ func sameCreation(t time.Time, createdMs int64) bool {
 // current one) and the status (READY or RUNNING), runs fn on a copy of the configuration, validates
 // the result, and saves it with the next version id. A RUNNING application is UPDATING meanwhile and
 // its run restarts with the new configuration, every input from where it stopped.
-func (m *Manager) change(sc streams.Scope, name string, version int64, fn func(meta *appMeta) error) error {
+//
+// refused is the kind of the error when the runtime refuses the new configuration (its SQL does not
+// compile against it): CodeValidationException for the operations whose model lists it
+// (UpdateApplication, AddApplicationInput), InvalidArgumentException for the others, so that a client
+// catching the exceptions the API documents catches it.
+func (m *Manager) change(sc streams.Scope, name string, version int64, refused streams.ErrorKind,
+	fn func(meta *appMeta) error) error {
 	a, err := m.lookup(sc, name)
 	if err != nil {
 		return err
@@ -300,7 +306,7 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, fn func(m
 	m.restart(a)
 	var re *runError
 	if errors.As(serr, &re) {
-		return kindErr(KindCodeValidation, "%s", re.err.Msg)
+		return kindErr(refused, "%s", re.err.Msg)
 	}
 	if streams.KindOf(serr) == KindInvalidConfiguration {
 		return invalidArg("%s", serr.Error())
@@ -338,7 +344,7 @@ func lastStopped(c *Config) map[string]string {
 // the ingest layer merges each partial update into the matching input, output, reference data source
 // or logging option (found by id with the helpers below).
 func (m *Manager) Update(sc streams.Scope, name string, version int64, fn func(c *Config) error) error {
-	return m.change(sc, name, version, func(meta *appMeta) error { return fn(&meta.Config) })
+	return m.change(sc, name, version, KindCodeValidation, func(meta *appMeta) error { return fn(&meta.Config) })
 }
 
 // InputByID returns the input with id, or an InvalidArgument error worded as Kinesis Data Analytics does.
@@ -383,7 +389,7 @@ func (c *Config) LoggingByID(logID string) (*LoggingOption, error) {
 
 // AddInput adds the streaming source (an application has at most one).
 func (m *Manager) AddInput(sc streams.Scope, name string, version int64, in Input) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, KindCodeValidation, func(meta *appMeta) error {
 		if len(meta.Config.Inputs) >= MaxInputs {
 			return invalidArg("Application %s already has an input; it can have at most %d.", name, MaxInputs)
 		}
@@ -397,7 +403,7 @@ func (m *Manager) AddInput(sc streams.Scope, name string, version int64, in Inpu
 
 // AddOutput adds a destination (at most three).
 func (m *Manager) AddOutput(sc streams.Scope, name string, version int64, out Output) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		if len(meta.Config.Outputs) >= MaxOutputs {
 			return invalidArg("Application %s already has %d outputs, the limit.", name, MaxOutputs)
 		}
@@ -410,7 +416,7 @@ func (m *Manager) AddOutput(sc streams.Scope, name string, version int64, out Ou
 
 // AddReference adds a reference data source (at most one).
 func (m *Manager) AddReference(sc streams.Scope, name string, version int64, ref Reference) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		if len(meta.Config.References) >= MaxReferences {
 			return invalidArg("Application %s already has a reference data source; it can have at most %d.", name, MaxReferences)
 		}
@@ -423,7 +429,7 @@ func (m *Manager) AddReference(sc streams.Scope, name string, version int64, ref
 
 // AddLogging adds a CloudWatch logging option.
 func (m *Manager) AddLogging(sc streams.Scope, name string, version int64, opt LoggingOption) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		if len(meta.Config.Logging) >= MaxLoggingOptions {
 			return invalidArg("Application %s already has a CloudWatch logging option; it can have at most %d.", name,
 				MaxLoggingOptions)
@@ -437,7 +443,7 @@ func (m *Manager) AddLogging(sc streams.Scope, name string, version int64, opt L
 
 // AddInputProcessing sets an input's Lambda preprocessor (one per input).
 func (m *Manager) AddInputProcessing(sc streams.Scope, name string, version int64, inputID string, p Resource) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		in, err := meta.Config.InputByID(inputID)
 		if err != nil {
 			return err
@@ -453,7 +459,7 @@ func (m *Manager) AddInputProcessing(sc streams.Scope, name string, version int6
 
 // DeleteInputProcessing removes an input's preprocessor.
 func (m *Manager) DeleteInputProcessing(sc streams.Scope, name string, version int64, inputID string) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		in, err := meta.Config.InputByID(inputID)
 		if err != nil {
 			return err
@@ -468,7 +474,7 @@ func (m *Manager) DeleteInputProcessing(sc streams.Scope, name string, version i
 
 // DeleteOutput removes a destination.
 func (m *Manager) DeleteOutput(sc streams.Scope, name string, version int64, outputID string) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		if _, err := meta.Config.OutputByID(outputID); err != nil {
 			return err
 		}
@@ -479,7 +485,7 @@ func (m *Manager) DeleteOutput(sc streams.Scope, name string, version int64, out
 
 // DeleteReference removes a reference data source.
 func (m *Manager) DeleteReference(sc streams.Scope, name string, version int64, refID string) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		if _, err := meta.Config.ReferenceByID(refID); err != nil {
 			return err
 		}
@@ -490,7 +496,7 @@ func (m *Manager) DeleteReference(sc streams.Scope, name string, version int64, 
 
 // DeleteLogging removes a CloudWatch logging option.
 func (m *Manager) DeleteLogging(sc streams.Scope, name string, version int64, logID string) error {
-	return m.change(sc, name, version, func(meta *appMeta) error {
+	return m.change(sc, name, version, streams.KindInvalidArgument, func(meta *appMeta) error {
 		if _, err := meta.Config.LoggingByID(logID); err != nil {
 			return err
 		}

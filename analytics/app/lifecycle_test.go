@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/hydrantio/hydrant/streams"
 )
 
 // TestTagDuringUpdate tags an application while an update of its configuration is under way (the
@@ -109,5 +111,25 @@ func TestUpdateDuringClose(t *testing.T) {
 	e.open()
 	if st := e.describe("app").Status; st != StatusRunning {
 		t.Fatalf("status after reopening: %s, want RUNNING", st)
+	}
+}
+
+// TestRefusedChangeKinds changes a RUNNING application so that its SQL no longer compiles: the change
+// is undone and refused with an exception the operation's model lists.
+func TestRefusedChangeKinds(t *testing.T) {
+	e := newEnv(t)
+	e.create("app", tickerConfig())
+	if err := e.m.Start(scope, "app", map[string]string{"1.1": StartNow}); err != nil {
+		t.Fatal(err)
+	}
+	e.runs.badCode = "-- does not compile"
+	err := e.m.Update(scope, "app", 1, func(c *Config) error { c.Code = e.runs.badCode; return nil })
+	wantKind(t, err, KindCodeValidation, `"NOPE" does not exist`) // UpdateApplication lists CodeValidationException
+	nope := tickerConfig().Outputs[0]
+	nope.Name = "NOPE"
+	err = e.m.AddOutput(scope, "app", 1, nope)
+	wantKind(t, err, streams.KindInvalidArgument, `output "NOPE"`) // AddApplicationOutput does not
+	if d := e.describe("app"); d.Version != 1 || len(d.Config.Outputs) != 1 || d.Status != StatusRunning {
+		t.Fatalf("after refused changes: version %d, %d outputs, %s", d.Version, len(d.Config.Outputs), d.Status)
 	}
 }

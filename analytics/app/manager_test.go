@@ -62,6 +62,11 @@ func (f *fakeRuns) start(_ context.Context, _ *streams.Store, cfg runtime.Config
 	if f.badCode != "" && cfg.Code == f.badCode {
 		return nil, errors.New(`1:15: stream "NOPE" does not exist`)
 	}
+	for _, o := range cfg.Outputs {
+		if o.Name == "NOPE" {
+			return nil, errors.New(`1:1: output "NOPE" names no in-application stream of the application code`)
+		}
+	}
 	f.cfgs = append(f.cfgs, cfg)
 	f.running++
 	return &fakeRun{f}, nil
