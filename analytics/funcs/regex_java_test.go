@@ -66,3 +66,16 @@ func TestTranslateJavaPlain(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCompileJava: any pattern either compiles or is refused; none panics, and a compiled one runs.
+func FuzzCompileJava(f *testing.F) {
+	for _, s := range []string{`\Qa*+\E`, `\u00e9\0101\cA\e`, `[\h\v]\R`, `\p{IsLatin}\P{Alpha}`, `[a&&b]`, `a++(?>b)`, `\`, `\Q`, `\u12`, `\p{`, `[\H]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		if re, err := compileJava(p); err == nil {
+			re.FindAllStringSubmatchIndex("abc \t\r\n1é\x1b", -1)
+		}
+		anchored(p)
+	})
+}
