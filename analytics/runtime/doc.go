@@ -18,9 +18,10 @@
 //
 // # Shards
 //
-// A shard is read once all of its parents still listed are read to their end (a sealed parent's floor
-// is its seal time, so its children are not overtaken); children are discovered at once when a parent
-// ends, and every two seconds. Shard i of input n goes to in-application stream
+// A shard is read once all of its parents still listed are read to their end: a parent read to its end
+// leaves the merge before any other record is pushed and its children are discovered at once, so they
+// are not overtaken (and every two seconds). Until the end is seen, a sealed parent's floor is its seal
+// time. Shard i of input n goes to in-application stream
 // NamePrefix_<(i mod Parallelism)+1>: shard indexes never change and children get new ones, so the rule
 // holds across restarts and reshards. Starting positions: NOW is each open shard's tip at Start (closed
 // shards are skipped, children read from their first record); TRIM_HORIZON the oldest record of every

@@ -58,6 +58,20 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
+// reopen closes the store and opens it again on the same directory, as a restart of the server does.
+func (e *env) reopen() {
+	e.t.Helper()
+	if err := e.store.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	s, err := streams.Open(streams.Options{Dir: e.dir + "/store", Now: e.clock.Now, SweepInterval: time.Hour})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.store = s
+	e.t.Cleanup(func() { s.Close() })
+}
+
 func (e *env) create(name string, shards int) {
 	e.t.Helper()
 	if err := e.store.CreateStream(sc, streams.CreateStreamInput{Name: name, ShardCount: shards}); err != nil {

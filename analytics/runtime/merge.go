@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"container/heap"
+	"math"
 
 	"github.com/hydrantio/hydrant/streams"
 )
@@ -31,10 +32,16 @@ type cursor struct {
 }
 
 // lowWater is the earliest arrival the shard may still deliver: its next unread record's, or, caught
-// up, the log's floor.
+// up, the log's floor. A shard read to its end comes first of all, so that it leaves the merge and its
+// children join before any other record is pushed: the children's records arrive from its seal on,
+// and the seal time is not what its floor says after a restart (reopening a closed shard seals its
+// log again, at that moment).
 func (c *cursor) lowWater() int64 {
 	if c.next < len(c.entries) {
 		return c.entries[c.next].Arrival
+	}
+	if c.end {
+		return math.MinInt64
 	}
 	return c.floor
 }
@@ -157,9 +164,10 @@ func (m *merger) next() (step, error) {
 }
 
 // lowWater is the time before which no record will follow: the earliest shard's low-water mark. ok is
-// false when no shard is being read.
+// false when no shard is being read, or when a shard read to its end waits for next to take it out
+// (its children, not yet in the merge, bound nothing).
 func (m *merger) lowWater() (int64, bool) {
-	if len(m.h) == 0 {
+	if len(m.h) == 0 || m.h[0].lowWater() == math.MinInt64 {
 		return 0, false
 	}
 	return m.h[0].lowWater(), true

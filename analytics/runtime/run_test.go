@@ -365,3 +365,34 @@ func TestRunRestoreFails(t *testing.T) {
 		t.Fatalf("rows %+v", got)
 	}
 }
+
+func TestRunReshardReplayAfterRestart(t *testing.T) {
+	// A split, then a server restart: replayed from TRIM_HORIZON, the split shard's children join the
+	// merge as soon as it is read to its end, not when the others reach the restart (a closed shard's
+	// log is sealed again when it is opened), so their records keep their place by arrival.
+	e := newEnv(t)
+	e.create("src", 2)
+	e.create("out", 1)
+	e.put("src", toShard(0, 2, "a0"), toShard(1, 2, "a1"))
+	e.clock.Advance(time.Second)
+	if err := e.store.SplitShard(sc, streams.StreamRef{Name: "src"}, "shardId-000000000000",
+		"85070591730234615865843651857942052864"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Second)
+	e.put("src", toShard(0, 4, "b2")) // child shardId-000000000002
+	e.clock.Advance(time.Second)
+	e.put("src", toShard(2, 4, "c1")) // shardId-000000000001, after b2
+	e.clock.Advance(time.Minute)
+	e.reopen()
+
+	r := e.start(e.appConfig(t.TempDir(), StartTrimHorizon, 1, "out"))
+	defer r.Stop()
+	rows := e.expectedRows(1)
+	if want := []string{"0:a0", "0:a1", "0:b2", "0:c1"}; !slices.Equal(rows, want) {
+		t.Fatalf("expected rows %v, want %v", rows, want)
+	}
+	if got := datas(e.waitRecords("out", len(rows))); !slices.Equal(got, rows) {
+		t.Fatalf("rows\n got %v\nwant %v", got, rows)
+	}
+}
