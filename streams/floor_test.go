@@ -130,3 +130,30 @@ func TestTipFloorSealed(t *testing.T) {
 		t.Fatalf("sealed: tip %d floor %d, want 1 %d", tip, floor, sealed)
 	}
 }
+
+func TestReadShardFloorClosedAfterRestart(t *testing.T) {
+	// A closed shard's floor is its close time after a restart too, not the moment the store reopened
+	// its log: the children's records arrived from the close on.
+	c := newClock()
+	dir := t.TempDir()
+	s := openStore(t, dir, c)
+	ref := StreamRef{Name: "s"}
+	s.CreateStream(sc, CreateStreamInput{Name: "s", ShardCount: 1})
+	const parent = "shardId-000000000000"
+	put(t, s, "s", PutEntry{PartitionKey: "k", Data: []byte("a")})
+	c.Advance(time.Second)
+	closed := c.Now().UnixMilli()
+	if err := s.SplitShard(sc, ref, parent, "85070591730234615865843651857942052864"); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(time.Minute)
+	s.Close()
+	s = openStore(t, dir, c)
+	b, _, err := s.ReadShard(sc, ref, parent, 1, 10, 1<<20, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.End || b.Floor != closed {
+		t.Fatalf("after restart: end %v floor %d, want true %d (the close)", b.End, b.Floor, closed)
+	}
+}

@@ -155,12 +155,16 @@ func OpenLog(opts LogOptions) (*Log, error) {
 
 // Seal refuses further appends and returns the Seq the next record would have had. Queued appends
 // still commit.
-func (l *Log) Seal() uint64 {
+func (l *Log) Seal() uint64 { return l.sealAt(l.opts.Now().UnixMilli()) }
+
+// sealAt is Seal at time at (Unix ms): a closed shard's log, opened again, is sealed at the shard's
+// close time, so that Tip's floor still bounds the children's records from below.
+func (l *Log) sealAt(at int64) uint64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.mu.sealed {
 		l.mu.sealed = true
-		l.mu.sealedAt = max(l.opts.Now().UnixMilli(), l.mu.lastArrival)
+		l.mu.sealedAt = max(at, l.mu.lastArrival)
 		l.space.Broadcast()
 		l.notifyLocked()
 	}

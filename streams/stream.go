@@ -79,7 +79,7 @@ func (st *stream) openShard(sm *shardMeta) (*shard, error) {
 		return nil, fmt.Errorf("open %s: %w", shardID(sm.Index), err)
 	}
 	if sm.Closed != 0 {
-		l.Seal()
+		l.sealAt(sm.Closed)
 	}
 	sh := &shard{meta: sm, id: shardID(sm.Index), hash: HashRange{start, end}, log: l}
 	if o.ShardLimits {
