@@ -120,3 +120,55 @@ func TestDistinctOverTimeWindow(t *testing.T) {
 		}
 	}
 }
+
+// A RANGE window's partitions are forgotten once their rows have left the window, even when the
+// application advances every second (as the runtime does) and the window is longer than that: the sweep
+// used to wait for a whole window span since the last sweep, which per-second advances never reached.
+func TestSlidingForgetsIdlePartitions(t *testing.T) {
+	p, err := CompileQuery(`SELECT STREAM ticker_symbol, COUNT(*) OVER (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING)
+FROM "SOURCE_SQL_STREAM_001"`, Config{Inputs: []Input{tickerInput()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := p.Start(&collect{})
+	for i := range 100 {
+		in.Push(0, tick(0, string(rune('A'+i%26))+string(rune('A'+i/26)), "TECH", 1, 10))
+	}
+	for sec := 1; sec <= 300; sec++ {
+		in.Advance(tick(float64(sec), "", "", 0, 0).Time)
+	}
+	s := in.stateful[0].(*slidingOp)
+	if n := len(s.parts[0]); n != 0 {
+		t.Errorf("%d partitions kept four minutes after their rows left a one-minute window", n)
+	}
+}
+
+// A sliding SUM over DOUBLE gives the same rows whether or not a sweep deleted an emptied partition
+// before its next row: sweeps follow the application's advances, which are the wall clock in a live run
+// and the input in a replay. What the removals left in the float sum (0.1 + 0.2 - 0.1 - 0.2 is not 0)
+// used to reach the next window's sums only when no sweep had come between.
+func TestSlidingSumIndependentOfAdvances(t *testing.T) {
+	p, err := CompileQuery(`SELECT STREAM ticker_symbol, SUM(change) OVER (PARTITION BY ticker_symbol RANGE INTERVAL '10' SECOND PRECEDING)
+FROM "SOURCE_SQL_STREAM_001"`, Config{Inputs: []Input{tickerInput()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last [2]string
+	for i := range last {
+		c := &collect{}
+		in := p.Start(c)
+		in.Push(0, tick(0, "B", "T", 1, 0)) // the first sweep
+		in.Push(0, tick(0.1, "A", "T", 0.1, 0))
+		in.Push(0, tick(0.5, "A", "T", 0.2, 0))
+		if i == 0 {
+			in.Push(0, tick(10.4, "B", "T", 1, 0)) // sweeps A's first row only
+		} else {
+			in.Advance(tick(10.55, "", "", 0, 0).Time) // sweeps both: A is deleted
+		}
+		in.Push(0, tick(10.6, "A", "T", 0, 0))
+		last[i] = c.rows[len(c.rows)-1]
+	}
+	if last[0] != last[1] || !strings.HasSuffix(last[0], " A,0.0") {
+		t.Errorf("last row %q without the sweep, %q with it; want A,0.0", last[0], last[1])
+	}
+}

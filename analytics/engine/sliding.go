@@ -107,7 +107,7 @@ type slidingOp struct {
 	keyBuf  []byte
 	aggBuf  []value.Value
 	outBuf  []value.Value
-	swept   int64
+	swept   []int64 // per window: when its partitions were last swept
 }
 
 // partition is one partition of one window: its rows' aggregate arguments, oldest first.
@@ -142,6 +142,7 @@ func (p *planner) sliding(sel *sql.Select, in relation, where *cexpr, c *compile
 	for range s.windows {
 		s.parts = append(s.parts, map[string]*partition{})
 	}
+	s.swept = make([]int64, len(s.windows))
 	in.setOut(s)
 	p.inst.stateful = append(p.inst.stateful, s)
 	rel := relation{sc: outScope(items, names), setOut: func(o op) { s.out = o }}
@@ -285,13 +286,21 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 	}
 	pt.Times = append(pt.Times[:0], pt.Times[drop:]...)
 	pt.Vals = append(pt.Vals[:0], pt.Vals[drop:]...)
+	if len(pt.Times) == 0 {
+		// An empty window starts again from nothing, as a new partition does: what removals leave in a
+		// float sum (0.1 + 0.2 - 0.1 - 0.2 is not 0) must not depend on whether a sweep deleted the
+		// partition meanwhile, which depends on when the application advanced.
+		clear(pt.Accs)
+		clear(pt.Dirty)
+	}
 }
 
 // advance forgets partitions whose rows have all left their time window, so that memory follows the keys
-// seen within the window, not every key ever seen.
+// seen within the window, not every key ever seen. Each window is swept at most once per span (and per
+// second), so the cost is amortised over the rows the span holds.
 func (s *slidingOp) advance(t int64) {
 	for wi, w := range s.windows {
-		if w.rows || w.lagDepth > 0 || t-s.swept < max(w.span, 1000) {
+		if w.rows || w.lagDepth > 0 || t-s.swept[wi] < max(w.span, 1000) {
 			continue
 		}
 		for k, pt := range s.parts[wi] {
@@ -300,19 +309,17 @@ func (s *slidingOp) advance(t int64) {
 				delete(s.parts[wi], k)
 			}
 		}
-	}
-	if t-s.swept >= 1000 {
-		s.swept = t
+		s.swept[wi] = t
 	}
 	s.out.advance(t)
 }
 
 type slidingState struct {
-	Parts []map[string]*partition
-	Swept int64
+	Parts   []map[string]*partition
+	SweptAt []int64
 }
 
-func (s *slidingOp) snapshot() any { return &slidingState{Parts: s.parts, Swept: s.swept} }
+func (s *slidingOp) snapshot() any { return &slidingState{Parts: s.parts, SweptAt: s.swept} }
 
 func (s *slidingOp) restore(dec func(any) error) error {
 	var st slidingState
@@ -327,6 +334,8 @@ func (s *slidingOp) restore(dec func(any) error) error {
 			st.Parts[i] = map[string]*partition{}
 		}
 	}
-	s.parts, s.swept = st.Parts, st.Swept
+	s.parts = st.Parts
+	s.swept = make([]int64, len(s.windows))
+	copy(s.swept, st.SweptAt)
 	return nil
 }
