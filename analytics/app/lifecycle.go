@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/hydrantio/hydrant/analytics/engine"
@@ -29,7 +31,7 @@ func (m *Manager) Start(sc streams.Scope, name string, positions map[string]stri
 		return kindErr(streams.KindInUse, "Application %s is in %s state; only a READY application can be started.", name, st)
 	}
 	meta := a.meta()
-	for inputID := range positions {
+	for _, inputID := range slices.Sorted(maps.Keys(positions)) { // the same request, the same answer
 		if _, err := meta.Config.InputByID(inputID); err != nil {
 			return invalidArg("Input id %s not found in application %s.", inputID, name)
 		}

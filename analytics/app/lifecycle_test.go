@@ -133,3 +133,14 @@ func TestRefusedChangeKinds(t *testing.T) {
 		t.Fatalf("after refused changes: version %d, %d outputs, %s", d.Version, len(d.Config.Outputs), d.Status)
 	}
 }
+
+// TestStartUnknownInputs gives StartApplication two input ids the application does not have: the
+// answer names the same one every time (the first by id), not one picked by map order.
+func TestStartUnknownInputs(t *testing.T) {
+	e := newEnv(t)
+	e.create("app", tickerConfig())
+	for range 20 {
+		err := e.m.Start(scope, "app", map[string]string{"1.1": StartNow, "2.1": StartNow, "3.1": StartNow})
+		wantKind(t, err, streams.KindInvalidArgument, "Input id 2.1 not found")
+	}
+}
