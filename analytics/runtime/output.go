@@ -14,7 +14,7 @@ import (
 const (
 	maxBatchRecords = 500
 	maxBatchBytes   = 5 << 20
-	maxRecordBytes  = 1 << 20 // a record's data; larger rows are dropped and logged
+	maxRecordBytes  = 1 << 20 // a record's data and partition key; larger rows are dropped and logged
 	// batchesPerOutput bounds an output's memory: one batch filling, the others written or waiting. When
 	// all are taken the run stops pushing input until the destination catches up.
 	batchesPerOutput = 3
@@ -94,8 +94,10 @@ func (w *writer) batch(ctx context.Context) (*outBatch, error) {
 }
 
 // commit ends the record appended to b.buf since start, under key, handing the batch over once full.
+// A record is refused with its key counted, as PutRecords refuses it: one it refused would stall the
+// output for ever, its batch retried.
 func (w *writer) commit(ctx context.Context, b *outBatch, start int, key string) error {
-	if n := len(b.buf) - start; n > maxRecordBytes {
+	if n := len(b.buf) - start; n+len(key) > maxRecordBytes {
 		w.log.Error("analytics: output row larger than a record, dropped", "output", w.name, "bytes", n, "key", key)
 		b.buf = b.buf[:start]
 		return nil

@@ -396,3 +396,22 @@ func TestRunReshardReplayAfterRestart(t *testing.T) {
 		t.Fatalf("rows\n got %v\nwant %v", got, rows)
 	}
 }
+
+func TestRunRowTooLargeWithItsKey(t *testing.T) {
+	// A row whose data fits a record but not with its partition key: PutRecords would refuse its whole
+	// batch, for ever. It is dropped, and the rows after it land.
+	e := newEnv(t)
+	e.create("src", 1)
+	e.create("out", 1)
+	r := e.start(e.appConfig(t.TempDir(), StartNow, 1, "out"))
+	defer r.Stop()
+	// The row is "0:" and the data: 1 MiB - 1, which leaves less than the key's length.
+	big := strings.Repeat("x", 1<<20-3)
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte(big)})
+	e.clock.Advance(time.Millisecond)
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("after")})
+	e.clock.Advance(time.Millisecond)
+	if got := datas(e.waitRecords("out", 1)); !slices.Equal(got, []string{"0:after"}) {
+		t.Fatalf("rows %.40q", got)
+	}
+}
