@@ -16,8 +16,11 @@
 // error says its line and column). StopApplication moves it to STOPPING while the run checkpoints, then
 // READY. Configuration changes of a RUNNING application (UPDATING meanwhile) restart its run from where
 // it stopped (LAST_STOPPED_POINT); a change the runtime refuses (SQL that does not compile against the
-// new configuration: CodeValidationException) is undone and the previous configuration runs on. A RUNNING application stays RUNNING across a restart of the server:
-// Open starts it again from its last checkpoint.
+// new configuration: CodeValidationException from UpdateApplication, InvalidArgumentException from the
+// Add*/Delete* operations whose model does not list the former) is undone and the previous
+// configuration runs on. A RUNNING application stays RUNNING across a restart of the server: Open
+// starts it again from its last checkpoint. Tags may change while a configuration change is under
+// way; the change saves only the configuration.
 //
 // Version ids start at 1 and go up by one with every configuration change (UpdateApplication and
 // every Add*/Delete* operation); tags, Start and Stop do not change them, as in Kinesis Data Analytics.
