@@ -172,3 +172,50 @@ FROM "SOURCE_SQL_STREAM_001"`, Config{Inputs: []Input{tickerInput()}})
 		t.Errorf("last row %q without the sweep, %q with it; want A,0.0", last[0], last[1])
 	}
 }
+
+// A DISTINCT restored from a snapshot taken inside a window still drops that window's duplicates.
+func TestDistinctSnapshot(t *testing.T) {
+	p, err := CompileQuery(`SELECT STREAM DISTINCT FLOOR(ROWTIME TO MINUTE), ticker_symbol FROM "SOURCE_SQL_STREAM_001"`,
+		Config{Inputs: []Input{tickerInput()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []Row{tick(0, "AAPL", "TECH", 1, 10), tick(1, "MSFT", "TECH", 1, 10), tick(2, "AAPL", "TECH", 2, 11),
+		tick(3, "MSFT", "TECH", 1, 10), tick(61, "AAPL", "TECH", 1, 10)}
+	whole := &collect{}
+	in := p.Start(whole)
+	for _, r := range rows {
+		in.Push(0, r)
+	}
+	for at := range len(rows) {
+		c := &collect{}
+		in := p.Start(c)
+		for i, r := range rows {
+			if i == at {
+				snap, err := in.Snapshot()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if in, err = p.Restore(snap, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in.Push(0, r)
+		}
+		if strings.Join(c.rows, "\n") != strings.Join(whole.rows, "\n") {
+			t.Errorf("restored before row %d:\n%s\nwant\n%s", at, strings.Join(c.rows, "\n"), strings.Join(whole.rows, "\n"))
+		}
+	}
+}
+
+// A row that fails in any of a query's sliding windows goes to error_stream and counts in none of them:
+// it used to stay in the windows planned before the one that failed.
+func TestSlidingFailedRowCountsNowhere(t *testing.T) {
+	got, errs := queryRows(t, `SELECT STREAM COUNT(*) OVER (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING),
+  COUNT(*) OVER (PARTITION BY 10 / CAST(price AS INTEGER) RANGE INTERVAL '1' MINUTE PRECEDING)
+FROM "SOURCE_SQL_STREAM_001"`, []Row{tick(0, "AAPL", "TECH", 1, 10), tick(1, "AAPL", "TECH", 1, 0), tick(2, "AAPL", "TECH", 1, 10)}, 10)
+	want := []string{"0 2017-07-14 02:40:00.000 1,1", "0 2017-07-14 02:40:02.000 2,2"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || strings.Join(errs, ",") != "Division_by_zero" {
+		t.Errorf("got %q errors %v, want %q and one Division_by_zero", got, errs, want)
+	}
+}

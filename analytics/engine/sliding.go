@@ -107,7 +107,10 @@ type slidingOp struct {
 	keyBuf  []byte
 	aggBuf  []value.Value
 	outBuf  []value.Value
-	swept   []int64 // per window: when its partitions were last swept
+	keyEnds []int           // per window: where its partition key ends in keyBuf
+	vals    [][]value.Value // per window: the row's aggregate arguments
+	dkey    []byte          // scratch for DISTINCT keys
+	swept   []int64         // per window: when its partitions were last swept
 }
 
 // partition is one partition of one window: its rows' aggregate arguments, oldest first.
@@ -168,8 +171,12 @@ func (s *slidingOp) push(r Row) {
 		s.aggBuf = make([]value.Value, len(s.aggs))
 	}
 	s.aggBuf = s.aggBuf[:len(s.aggs)]
-	for wi, w := range s.windows {
-		s.keyBuf = s.keyBuf[:0]
+	// First every window's partition key and arguments, then the windows' state: a row that fails goes
+	// to error_stream and must count in no window.
+	s.keyBuf = s.keyBuf[:0]
+	s.keyEnds = s.keyEnds[:0]
+	s.vals = s.vals[:0]
+	for _, w := range s.windows {
 		for _, k := range w.partition {
 			v, err := k.eval(&s.e)
 			if err != nil {
@@ -178,12 +185,7 @@ func (s *slidingOp) push(r Row) {
 			}
 			s.keyBuf = appendKey(s.keyBuf, v)
 		}
-		pt := s.parts[wi][string(s.keyBuf)]
-		if pt == nil {
-			pt = &partition{Accs: make([]accState, len(w.aggs)), Dirty: make([]bool, len(w.aggs)),
-				Lags: make([][]value.Value, len(w.aggs))}
-			s.parts[wi][string(s.keyBuf)] = pt
-		}
+		s.keyEnds = append(s.keyEnds, len(s.keyBuf))
 		vals := make([]value.Value, len(w.aggs))
 		for j, ai := range w.aggs {
 			a := s.aggs[ai]
@@ -196,6 +198,20 @@ func (s *slidingOp) push(r Row) {
 				vals[j] = v
 			}
 		}
+		s.vals = append(s.vals, vals)
+	}
+	for wi, w := range s.windows {
+		key := s.keyBuf[:s.keyEnds[wi]]
+		if wi > 0 {
+			key = key[s.keyEnds[wi-1]:]
+		}
+		pt := s.parts[wi][string(key)]
+		if pt == nil {
+			pt = &partition{Accs: make([]accState, len(w.aggs)), Dirty: make([]bool, len(w.aggs)),
+				Lags: make([][]value.Value, len(w.aggs))}
+			s.parts[wi][string(key)] = pt
+		}
+		vals := s.vals[wi]
 		s.evict(w, pt, r.Time, 1)
 		pt.Times = append(pt.Times, r.Time)
 		pt.Vals = append(pt.Vals, vals)
@@ -205,7 +221,7 @@ func (s *slidingOp) push(r Row) {
 				continue
 			}
 			if !pt.Dirty[j] {
-				a.add(&pt.Accs[j], vals[j], &s.keyBuf)
+				a.add(&pt.Accs[j], vals[j], &s.dkey)
 			}
 		}
 		for j, ai := range w.aggs {
@@ -239,7 +255,7 @@ func (s *slidingOp) push(r Row) {
 			if pt.Dirty[j] {
 				pt.Accs[j] = accState{}
 				for _, row := range pt.Vals {
-					a.add(&pt.Accs[j], row[j], &s.keyBuf)
+					a.add(&pt.Accs[j], row[j], &s.dkey)
 				}
 				pt.Dirty[j] = false
 			}
