@@ -144,3 +144,27 @@ func TestStartUnknownInputs(t *testing.T) {
 		wantKind(t, err, streams.KindInvalidArgument, "Input id 2.1 not found")
 	}
 }
+
+// TestTagDuringDelete tags an application while it is being deleted: the tag is refused
+// (ResourceInUseException), rather than saved into a directory on its way to the trash, which failed
+// with an internal error once the directory had moved.
+func TestTagDuringDelete(t *testing.T) {
+	e := newEnv(t)
+	s := e.create("app", tickerConfig())
+	if err := e.m.Start(scope, "app", map[string]string{"1.1": StartNow}); err != nil {
+		t.Fatal(err)
+	}
+	created := e.describe("app").Created
+	inStop, release := make(chan struct{}), make(chan struct{})
+	e.runs.onStop = func() { inStop <- struct{}{}; <-release }
+	done := make(chan error)
+	go func() { done <- e.m.Delete(scope, "app", created) }()
+	<-inStop
+	err := e.m.Tag(scope, s.ARN, map[string]string{"team": "data"})
+	close(release)
+	wantKind(t, err, streams.KindInUse, "DELETING")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, e.m.Tag(scope, s.ARN, map[string]string{"team": "data"}), streams.KindNotFound, "not found")
+}

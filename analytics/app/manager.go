@@ -349,6 +349,10 @@ func (a *application) modify(fn func(m *appMeta) error) error {
 	if a.mu.deleted {
 		return notFound(a.key.name)
 	}
+	if a.mu.transient == StatusDeleting {
+		// Only tags change without ctl; the directory they would be saved in is going away.
+		return kindErr(streams.KindInUse, "Application %s is in DELETING state.", a.key.name)
+	}
 	old := a.mu.meta
 	m := *old
 	m.Config = old.Config.clone()
