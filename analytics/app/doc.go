@@ -19,7 +19,8 @@
 // new configuration: CodeValidationException from UpdateApplication, InvalidArgumentException from the
 // Add*/Delete* operations whose model does not list the former) is undone and the previous
 // configuration runs on. A RUNNING application stays RUNNING across a restart of the server: Open
-// starts it again from its last checkpoint. Tags may change while a configuration change is under
+// starts it again from its last checkpoint and, when it cannot (its S3 endpoint is not up yet), keeps
+// it RUNNING and tries again with a growing wait (resume.go). Tags may change while a configuration change is under
 // way; the change saves only the configuration.
 //
 // Version ids start at 1 and go up by one with every configuration change (UpdateApplication and

@@ -76,6 +76,9 @@ type Options struct {
 	MaxReferenceBytes int64         // default DefaultMaxReferenceBytes
 	ObjectTimeout     time.Duration // default DefaultObjectTimeout
 	Start             Starter       // default runtime.Start
+	// ResumeRetry is the first wait before trying again to resume, after a failure, an application that
+	// was RUNNING when the server stopped; it doubles up to a minute. Default one second.
+	ResumeRetry time.Duration
 }
 
 // Manager holds every application. It is safe for concurrent use.
@@ -84,8 +87,9 @@ type Manager struct {
 	now  func() time.Time
 	log  *slog.Logger
 	// ctx is the runs' context: a run outlives the request that started it, and ends with Close.
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx      context.Context
+	cancel   context.CancelFunc
+	resumers sync.WaitGroup // goroutines retrying to resume applications (resume.go)
 
 	mu struct {
 		sync.Mutex
@@ -167,6 +171,9 @@ func Open(opts Options) (*Manager, error) {
 	if opts.ObjectTimeout <= 0 {
 		opts.ObjectTimeout = DefaultObjectTimeout
 	}
+	if opts.ResumeRetry <= 0 {
+		opts.ResumeRetry = time.Second
+	}
 	if opts.Start == nil {
 		opts.Start = func(ctx context.Context, store *streams.Store, cfg runtime.Config) (Run, error) {
 			r, err := runtime.Start(ctx, store, cfg)
@@ -208,7 +215,7 @@ func Open(opts Options) (*Manager, error) {
 	for _, a := range m.sorted() {
 		a.ctl.Lock()
 		if a.meta().Status == StatusRunning {
-			m.restart(a)
+			m.resume(a)
 		}
 		a.ctl.Unlock()
 	}
@@ -237,6 +244,7 @@ func (m *Manager) Close() error {
 		a.ctl.Unlock()
 	}
 	m.cancel()
+	m.resumers.Wait()
 	return errors.Join(errs...)
 }
 

@@ -120,7 +120,7 @@ func newEnv(t testing.TB) *env {
 func (e *env) open() {
 	e.t.Helper()
 	m, err := Open(Options{Dir: filepath.Join(e.dir, "analytics"), Store: e.store, Now: func() time.Time { return e.now },
-		DeliveryStreams: fakeDeliveryStreams{}, Start: e.runs.start, Quota: 3})
+		DeliveryStreams: fakeDeliveryStreams{}, Start: e.runs.start, Quota: 3, ResumeRetry: time.Millisecond})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -464,11 +464,43 @@ func TestPersistence(t *testing.T) {
 	if err != nil || len(tags) != 1 || tags[0] != (Tag{"a", "1"}) {
 		t.Fatalf("tags %v %v", tags, err)
 	}
-	// A RUNNING application that cannot start again is READY after the restart.
+	// A RUNNING application that cannot start again (its S3 endpoint is not up yet, say) stays RUNNING,
+	// and is tried again until it starts.
+	e.runs.mu.Lock()
 	e.runs.fail = errors.New("broken")
+	e.runs.mu.Unlock()
+	attempts := make(chan struct{}, 100)
+	e.runs.onStart = func() {
+		select {
+		case attempts <- struct{}{}:
+		default:
+		}
+	}
 	e.reopen()
-	if st := e.describe("running").Status; st != StatusReady {
-		t.Fatalf("status %s", st)
+	if st := e.describe("running").Status; st != StatusRunning {
+		t.Fatalf("status %s after a failed resume", st)
+	}
+	<-attempts // the resume at Open
+	<-attempts // a retry
+	e.runs.mu.Lock()
+	running := e.runs.running
+	e.runs.fail = nil
+	e.runs.mu.Unlock()
+	// Attempts already made failed; one made from now on starts it.
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case <-attempts:
+		case <-deadline:
+			t.Fatal("the application was not resumed once it could start")
+		}
+		e.m.RunErr(scope, "running") // takes the application's lock: returns once that attempt is over
+		e.runs.mu.Lock()
+		n := e.runs.running
+		e.runs.mu.Unlock()
+		if n > running {
+			return
+		}
 	}
 }
 
