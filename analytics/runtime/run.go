@@ -296,7 +296,9 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 // the last periodic one stands, and the next run writes those rows.
 func (r *Run) Stop() error {
 	r.stop()
-	t := time.AfterFunc(drainTimeout, func() { r.hard(errStopped) })
+	t := time.AfterFunc(drainTimeout, func() {
+		r.hard(fmt.Errorf("%w: the outputs did not take the last rows within %v", errStopped, drainTimeout))
+	})
 	<-r.done
 	t.Stop()
 	return r.finalError
@@ -333,6 +335,13 @@ func (r *Run) loop() {
 	defer r.hard(errStopped)
 	err := r.process()
 	if r.crash {
+		return
+	}
+	if errors.Is(err, errStopped) {
+		// Stop gave up waiting for the destinations (the run was held by a full output, or was taking a
+		// checkpoint): the last checkpoint stands, and Stop says so. The run did not fail.
+		r.finalError = err
+		r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", err)
 		return
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -413,5 +414,32 @@ func TestRunRowTooLargeWithItsKey(t *testing.T) {
 	e.clock.Advance(time.Millisecond)
 	if got := datas(e.waitRecords("out", 1)); !slices.Equal(got, []string{"0:after"}) {
 		t.Fatalf("rows %.40q", got)
+	}
+}
+
+func TestRunStopDestinationDownBackpressure(t *testing.T) {
+	// The destination is gone and every batch of the output is taken: the run waits for a free one when
+	// Stop comes. Stop still gives up after drainTimeout and says that it did.
+	defer func(d time.Duration) { drainTimeout = d }(drainTimeout)
+	drainTimeout = 50 * time.Millisecond
+	e := newEnv(t)
+	e.create("src", 1)
+	e.create("out", 1)
+	r := e.start(e.appConfig(t.TempDir(), StartNow, 1, "out"))
+	if err := e.store.DeleteStream(sc, streams.StreamRef{Name: "out"}, false); err != nil {
+		t.Fatal(err)
+	}
+	var recs []streams.PutEntry
+	for i := range (batchesPerOutput + 1) * maxBatchRecords {
+		recs = append(recs, streams.PutEntry{PartitionKey: "k", Data: []byte(strconv.Itoa(i))})
+	}
+	e.put("src", recs...)
+	e.clock.Advance(time.Second)
+	// Once all the output's batches are taken, the run is bound to wait for one: 2000 rows need four.
+	for len(r.writers[0].free) > 0 {
+		runtime.Gosched()
+	}
+	if err := r.Stop(); err == nil {
+		t.Fatal("Stop with the destination gone: no error")
 	}
 }
