@@ -448,3 +448,37 @@ func TestRunStopDestinationDownBackpressure(t *testing.T) {
 		t.Fatal("Stop with the destination gone: no error")
 	}
 }
+
+func TestRunServerKilledExactlyOnce(t *testing.T) {
+	// kill -9 of the server: the run ends without a checkpoint and the store is opened again (its logs
+	// recovered, floors from the last arrivals). The resumed run writes each row and window once.
+	defer func(d time.Duration) { checkpointInterval = d }(checkpointInterval)
+	checkpointInterval = time.Hour
+	e := newEnv(t)
+	e.create("src", 3)
+	e.create("out", 1)
+	e.create("counts", 1)
+	dir := t.TempDir()
+	r := e.start(e.appConfig(dir, StartTrimHorizon, 2, "out", "counts"))
+	e.putSpread("a", 30, 3, 700*time.Millisecond)
+	e.clock.Advance(11 * time.Second)
+	e.waitRecords("out", 30)
+	e.waitRecords("counts", 1)
+	r.stopCrash()
+	e.reopen()
+	r = e.start(e.appConfig(dir, StartLastStoppedPoint, 2, "out", "counts"))
+	e.putSpread("b", 30, 3, 700*time.Millisecond)
+	e.clock.Advance(20 * time.Second)
+	rows, counts := e.expectedRows(2), e.expectedCounts()
+	gotRows := datas(e.waitRecords("out", len(rows)))
+	gotCounts := datas(e.waitRecords("counts", len(counts)))
+	if err := r.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(gotRows, rows) || len(e.readAll("out")) != len(rows) {
+		t.Fatalf("rows\n got %v\nwant %v", gotRows, rows)
+	}
+	if !slices.Equal(gotCounts, counts) || len(e.readAll("counts")) != len(counts) {
+		t.Fatalf("counts\n got %v\nwant %v", gotCounts, counts)
+	}
+}
