@@ -78,7 +78,13 @@ func compile(cfg *Config) (*plan, error) {
 		p.encoders = append(p.encoders, e)
 	}
 	p.start = func(s engine.Sink) processor { return prog.Start(s) }
-	p.restore = func(snap []byte, s engine.Sink) (processor, error) { return prog.Restore(snap, s) }
+	p.restore = func(snap []byte, s engine.Sink) (processor, error) {
+		in, err := prog.Restore(snap, s)
+		if err != nil {
+			return nil, err // not a nil *Instance in a non-nil processor
+		}
+		return in, nil
+	}
 	return p, nil
 }
 

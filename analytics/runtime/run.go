@@ -241,8 +241,8 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 	}
 
 	if resume && ck.Snapshot != nil {
-		if r.proc, err = p.restore(ck.Snapshot, r); err == nil {
-			r.advanced = ck.Advanced
+		if proc, err := p.restore(ck.Snapshot, r); err == nil {
+			r.proc, r.advanced = proc, ck.Advanced
 		} else {
 			// The application's code changed since the checkpoint (or its state cannot be read): as
 			// KDA does after an update, read on from where it stopped, with fresh state. Its rows are
