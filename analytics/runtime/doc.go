@@ -10,8 +10,10 @@
 // shard), never the time the runtime reads it. All shards of all inputs are merged into one sequence
 // ordered by (arrival, in-application stream, input, shard index), each shard in log order. A record is
 // pushed only when every other shard being read is known to hold nothing earlier: each shard's
-// low-water mark is the arrival of its next unread record or, when it is caught up, the store's floor
-// (streams.ShardBatch.Floor: every record after the tip will arrive at or after it). The engine is told
+// low-water mark is the arrival of its next unread record or, when it is caught up, just below the
+// store's floor (streams.ShardBatch.Floor: every record after the tip will arrive at or after it; a
+// record at the floor itself may still come, from the shard or from a child of a split that sorts
+// first, so another shard's record at that time waits for the floor to pass it). The engine is told
 // Advance(t) before a record at t is pushed and, when the merge is idle, Advance(lowest low-water mark):
 // windows close when every shard has passed them, or with the wall clock once the input stops. The
 // order depends on nothing but the logs, so a replay from TRIM_HORIZON pushes what the live run pushed.

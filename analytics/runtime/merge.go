@@ -31,11 +31,12 @@ type cursor struct {
 	slot    int // index in the merge heap
 }
 
-// lowWater is the earliest arrival the shard may still deliver: its next unread record's, or, caught
-// up, the log's floor. A shard read to its end comes first of all, so that it leaves the merge and its
-// children join before any other record is pushed: the children's records arrive from its seal on,
-// and the seal time is not what its floor says after a restart (reopening a closed shard seals its
-// log again, at that moment).
+// lowWater is the earliest arrival the shard may still deliver: its next unread record's or, caught
+// up, just below the log's floor. Below, because a record at the floor itself may still come, from
+// the shard or from a child of a split that sorts before the others at that time: another shard's
+// record at the floor waits until the floor passes it, as in a replay, which sees the split at once.
+// A shard read to its end comes first of all, so that it leaves the merge and its children join
+// before any other record is pushed: their records arrive from its seal on.
 func (c *cursor) lowWater() int64 {
 	if c.next < len(c.entries) {
 		return c.entries[c.next].Arrival
@@ -43,7 +44,7 @@ func (c *cursor) lowWater() int64 {
 	if c.end {
 		return math.MinInt64
 	}
-	return c.floor
+	return c.floor - 1
 }
 
 // buffered reports whether a record is read and waiting to be pushed.
