@@ -107,7 +107,8 @@ func appendCheckpoint(dst []byte, c *checkpoint) []byte {
 		hasSnap = 1
 	}
 	dst = append(dst, hasSnap)
-	dst = appendString(dst, string(c.Snapshot))
+	dst = binary.AppendUvarint(dst, uint64(len(c.Snapshot)))
+	dst = append(dst, c.Snapshot...) // not through appendString: a snapshot can be megabytes
 	binary.LittleEndian.PutUint32(dst[body-4:], uint32(len(dst)-body))
 	return binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:], crcTable))
 }
