@@ -442,6 +442,11 @@ func TestRunStopDestinationDownBackpressure(t *testing.T) {
 	e.clock.Advance(time.Second)
 	// Once all the output's batches are taken, the run is bound to wait for one: 2000 rows need four.
 	for len(r.writers[0].free) > 0 {
+		select {
+		case <-r.done:
+			t.Fatalf("the run ended: %v", r.Err())
+		default:
+		}
 		runtime.Gosched()
 	}
 	if err := r.Stop(); err == nil {
