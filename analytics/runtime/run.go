@@ -496,9 +496,30 @@ func (r *Run) readShard(c *cursor) (streams.ShardBatch, error) {
 	b, buf, err := r.store.ReadShardInto(in.Scope, in.Ref, c.id, c.pos, readRecords, readBytes, c.entries[:0], c.buf[:0])
 	c.buf = buf
 	if err != nil {
+		if streams.KindOf(err) == streams.KindNotFound && r.expired(c) {
+			// A closed shard dropped by retention before the run read it to its end: what it held is gone,
+			// as a trimmed record is. The run goes on to its children instead of failing for good.
+			r.log.Warn("analytics: source shard expired before it was read to its end", "application", r.cfg.Name,
+				"input", c.input, "shard", c.id, "position", c.pos)
+			return streams.ShardBatch{Next: c.pos, End: true}, nil
+		}
 		return b, fmt.Errorf("read input %d %s: %w", c.input, c.id, err)
 	}
 	return b, nil
+}
+
+// expired reports whether c's shard is no longer listed in a source that still exists.
+func (r *Run) expired(c *cursor) bool {
+	_, shards, err := r.sources[c.input].list(r.store)
+	if err != nil {
+		return false
+	}
+	for _, sh := range shards {
+		if sh.ID == c.id {
+			return false
+		}
+	}
+	return true
 }
 
 // advance tells the engine that no row before t will follow.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"strconv"
@@ -485,5 +486,50 @@ func TestRunServerKilledExactlyOnce(t *testing.T) {
 	}
 	if !slices.Equal(gotCounts, counts) || len(e.readAll("counts")) != len(counts) {
 		t.Fatalf("counts\n got %v\nwant %v", gotCounts, counts)
+	}
+}
+
+func TestReadShardExpired(t *testing.T) {
+	// A closed shard expires (retention) while the run still reads it: the run goes on as if it had
+	// ended, its children next, instead of failing for good on the shard it can no longer find.
+	c := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	s, err := streams.Open(streams.Options{Dir: t.TempDir(), Now: c.Now, SweepInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	e := &env{t: t, clock: c, store: s}
+	e.create("src", 1)
+	e.put("src", streams.PutEntry{PartitionKey: "k", Data: []byte("a")})
+	ref := streams.StreamRef{Name: "src"}
+	if err := s.SplitShard(sc, ref, "shardId-000000000000", "85070591730234615865843651857942052864"); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(25 * time.Hour)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, shards, err := s.ListShards(sc, ref, streams.ShardFilter{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shards[0].ID != "shardId-000000000000" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("shard 0 not expired after 10 s")
+		}
+		runtime.Gosched()
+	}
+	r := &Run{store: s, log: slog.New(slog.DiscardHandler), sources: []*source{{cfg: Input{Scope: sc, Ref: ref}}}}
+	b, err := r.readShard(&cursor{id: "shardId-000000000000", pos: 1})
+	if err != nil || !b.End || b.Next != 1 {
+		t.Fatalf("read of the expired shard: %+v, %v; want its end at 1", b, err)
+	}
+	// A source that is gone is still an error.
+	if err := s.DeleteStream(sc, ref, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.readShard(&cursor{id: "shardId-000000000001"}); err == nil {
+		t.Fatal("read of a deleted source: no error")
 	}
 }
