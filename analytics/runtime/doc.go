@@ -23,7 +23,8 @@
 // A shard is read once all of its parents still listed are read to their end: a parent read to its end
 // leaves the merge before any other record is pushed and its children are discovered at once, so they
 // are not overtaken (and every two seconds). Until the end is seen, a sealed parent's floor is its seal
-// time. Shard i of input n goes to in-application stream
+// time. A closed shard that retention drops before it is read to its end ends there, as a trimmed
+// record is skipped. Shard i of input n goes to in-application stream
 // NamePrefix_<(i mod Parallelism)+1>: shard indexes never change and children get new ones, so the rule
 // holds across restarts and reshards. Starting positions: NOW is each open shard's tip at Start (closed
 // shards are skipped, children read from their first record); TRIM_HORIZON the oldest record of every
