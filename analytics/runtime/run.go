@@ -354,11 +354,16 @@ func (r *Run) loop() {
 			r.advance(t)
 		}
 	}
-	if r.sinkErr == nil {
-		if err := r.checkpoint(r.hardCtx, r.proc); err != nil {
-			r.finalError = err
-			r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", err)
-		}
+	if r.sinkErr != nil {
+		// The last advance could not hand its rows to a full output: the last checkpoint stands, and Stop
+		// says so rather than returning nil.
+		r.finalError = r.sinkErr
+		r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", r.sinkErr)
+		return
+	}
+	if err := r.checkpoint(r.hardCtx, r.proc); err != nil {
+		r.finalError = err
+		r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", err)
 	}
 }
 
