@@ -656,11 +656,14 @@ func arith(op string, a, b value.Value, t value.Type) (value.Value, error) {
 		x, y := a.I, b.I
 		switch op {
 		case "+":
-			return value.NewInt(x + y), nil
+			r := x + y
+			return intResult(r, (x^r)&(y^r) < 0, t)
 		case "-":
-			return value.NewInt(x - y), nil
+			r := x - y
+			return intResult(r, (x^y)&(x^r) < 0, t)
 		case "*":
-			return value.NewInt(x * y), nil
+			r := x * y
+			return intResult(r, x != 0 && (r/x != y || (x == -1 && y == math.MinInt64)), t)
 		case "/":
 			if y == 0 {
 				return value.Value{}, &evalError{"Division_by_zero", "division by zero"}
@@ -735,6 +738,24 @@ func arith(op string, a, b value.Value, t value.Type) (value.Value, error) {
 		return value.Value{K: dt.K, I: r}, nil
 	}
 	return value.Value{}, nil
+}
+
+// intResult checks an integer result against its type's range, as SQL does: a result that does not fit
+// (2147483647 + 1 typed INTEGER) is an error row, not a silently wrong value.
+func intResult(r int64, overflow bool, t value.Type) (value.Value, error) {
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	switch t.Base {
+	case value.TInteger:
+		lo, hi = math.MinInt32, math.MaxInt32
+	case value.TSmallint:
+		lo, hi = math.MinInt16, math.MaxInt16
+	case value.TTinyint:
+		lo, hi = math.MinInt8, math.MaxInt8
+	}
+	if overflow || r < lo || r > hi {
+		return value.Value{}, &evalError{funcs.NumericOverflow, "integer overflow: the result does not fit " + t.String()}
+	}
+	return value.NewInt(r), nil
 }
 
 func (c *compiler) is(x *sql.Is) *cexpr {

@@ -219,3 +219,19 @@ FROM "SOURCE_SQL_STREAM_001"`, []Row{tick(0, "AAPL", "TECH", 1, 10), tick(1, "AA
 		t.Errorf("got %q errors %v, want %q and one Division_by_zero", got, errs, want)
 	}
 }
+
+// Integer arithmetic that leaves its type's range is an error row (SQL's "numeric value out of range"),
+// never a wrong value in an INTEGER column.
+func TestIntegerOverflow(t *testing.T) {
+	c := run(t, `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (n INTEGER, b BIGINT);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM CAST(2147483600 AS INTEGER) + CAST(price AS INTEGER), CAST(9223372036854775800 AS BIGINT) + CAST(price AS BIGINT)
+FROM "SOURCE_SQL_STREAM_001";`,
+		[]Row{tick(0, "AAPL", "TECH", 1, 5), tick(1, "AAPL", "TECH", 1, 50)}, 3)
+	if len(c.rows) != 1 || !strings.HasSuffix(c.rows[0], "2147483605,9223372036854775805") {
+		t.Errorf("rows %q", c.rows)
+	}
+	if len(c.errors) != 1 || c.errors[0].Name != "Numeric_value_out_of_range" {
+		t.Errorf("errors %+v", c.errors)
+	}
+}
