@@ -351,6 +351,11 @@ func parseDatetime(s string, b value.Base) (value.Value, error) {
 }
 
 func (c *compiler) column(x *sql.ColumnRef) *cexpr {
+	// CURRENT_TIMESTAMP and its kin are written without parentheses, so they parse as names; a column
+	// of that name, if there is one, wins.
+	if id := x.Parts[0]; len(x.Parts) == 1 && !id.Quoted && niladic[id.Name] && c.sc.find("", id.Name) < 0 {
+		return c.niladic(x, id.Name)
+	}
 	if c.params != nil && len(x.Parts) == 1 {
 		if slot, ok := c.params[x.Parts[0].Name]; ok {
 			return &cexpr{eval: func(e *env) (value.Value, error) { return e.cols[slot], nil }, typ: c.sc.cols[slot].typ}

@@ -235,3 +235,15 @@ FROM "SOURCE_SQL_STREAM_001";`,
 		t.Errorf("errors %+v", c.errors)
 	}
 }
+
+// CURRENT_TIMESTAMP is written without parentheses: it is the row's ROWTIME, not a column.
+func TestCurrentTimestampWithoutParentheses(t *testing.T) {
+	c := run(t, `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (a TIMESTAMP, d DATE, b TIMESTAMP);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_ROW_TIMESTAMP() FROM "SOURCE_SQL_STREAM_001";`,
+		[]Row{tick(1.5, "AAPL", "TECH", 1, 5)}, 3)
+	want := "0 2017-07-14 02:40:01.500 2017-07-14 02:40:01.500,2017-07-14,2017-07-14 02:40:01.500"
+	if len(c.rows) != 1 || c.rows[0] != want {
+		t.Errorf("rows %q, want %q", c.rows, want)
+	}
+}
