@@ -146,7 +146,6 @@ func (m *Manager) runConfig(a *application, meta *appMeta, positions map[string]
 		Dir:     filepath.Join(a.dir, "run"),
 		Created: time.UnixMilli(meta.Created),
 		Log:     m.log.With("application", meta.Name, "account", a.key.account, "region", a.key.region),
-		Now:     m.now,
 	}
 	for _, in := range meta.Config.Inputs {
 		if in.Processor != nil {

@@ -27,10 +27,7 @@ func (c *compiler) niladic(n sql.Node, name string) *cexpr {
 		}
 		t = value.TimeType
 	}
-	if c.mode == groupMode && !c.inAgg {
-		// After aggregation the row's time is its window's end.
-		return &cexpr{eval: fn, typ: t, usesTime: true, rowtimeOnly: true}
-	}
+	// After aggregation e.time is the window's end, so the same closure serves both modes.
 	return &cexpr{eval: fn, typ: t, usesTime: true, rowtimeOnly: true}
 }
 
@@ -106,16 +103,20 @@ func (c *compiler) udf(x *sql.FuncCall, f *sql.CreateFunction, args []*cexpr) *c
 	}
 	body = bc.castTo(f.Body, body, ret)
 	n := len(args)
+	// One call site's closure is never re-entered (a function's body is compiled anew at every call
+	// site, and the engine is single-threaded), so its argument row is reused from call to call.
+	var call env
+	call.cols = make([]value.Value, n)
 	fn := func(e *env) (value.Value, error) {
-		vals := make([]value.Value, n)
 		for i, a := range args {
 			v, err := a.eval(e)
 			if err != nil {
 				return v, err
 			}
-			vals[i] = v
+			call.cols[i] = v
 		}
-		return body.eval(&env{cols: vals, time: e.time})
+		call.time = e.time
+		return body.eval(&call)
 	}
 	if n == 0 {
 		return &cexpr{eval: fn, typ: ret}

@@ -51,7 +51,6 @@ type compiler struct {
 	p        *planner
 	sc       *scope
 	mode     exprMode
-	keys     []string   // printed GROUP BY expressions (groupMode)
 	keyNodes []sql.Expr // the GROUP BY expressions
 	keyExpr  []*cexpr
 	aggs     []*aggSpec
@@ -62,7 +61,7 @@ type compiler struct {
 }
 
 func (c *compiler) expr(x sql.Expr) *cexpr {
-	if c.mode == groupMode && !c.inAgg && len(c.keys) > 0 {
+	if c.mode == groupMode && !c.inAgg && len(c.keyNodes) > 0 {
 		// After aggregation a GROUP BY expression, however written, reads the group's key value.
 		if _, lit := x.(*sql.NumberLit); !lit {
 			if k := c.keyIndex(x); k >= 0 {

@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"sort"
-
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -42,7 +40,6 @@ func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compile
 			errorf(k, "cannot GROUP BY a ROW")
 		}
 		g.keys = append(g.keys, ke)
-		c.keys = append(c.keys, sql.Format(k))
 		c.keyNodes = append(c.keyNodes, k)
 		c.keyExpr = append(c.keyExpr, ke)
 	}
@@ -193,5 +190,3 @@ func (g *groupOp) restore(dec func(any) error) error {
 	}
 	return nil
 }
-
-var _ = sort.Ints

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 
@@ -520,5 +519,3 @@ func (p *planner) orderBy(sel *sql.Select, rel relation, c *compiler) relation {
 
 // orderByPlanner plans a streaming ORDER BY (orderby.go).
 var orderByPlanner func(p *planner, sel *sql.Select, rel relation, c *compiler) relation
-
-var _ = fmt.Sprint

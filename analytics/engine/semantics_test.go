@@ -247,3 +247,23 @@ SELECT STREAM CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_ROW_TIMESTAMP() FROM "SOU
 		t.Errorf("rows %q, want %q", c.rows, want)
 	}
 }
+
+// SQL functions of the application: a body over its parameters, functions calling functions, the
+// same function at several call sites of one expression, and the result cast to the declared type.
+func TestCreateFunction(t *testing.T) {
+	c := run(t, `CREATE FUNCTION "HALF"(x DOUBLE) RETURNS DOUBLE LANGUAGE SQL CONTAINS SQL RETURN x / 2;
+CREATE FUNCTION "LABEL"(s VARCHAR(4), p DOUBLE) RETURNS VARCHAR(16) LANGUAGE SQL CONTAINS SQL
+    RETURN s || ':' || CAST("HALF"(p) AS VARCHAR(8));
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (l VARCHAR(16), q DOUBLE, n INTEGER);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM "LABEL"(ticker_symbol, price), "HALF"("HALF"(price)), "HALF"(change) FROM "SOURCE_SQL_STREAM_001";`,
+		[]Row{tick(0, "AAPL", "TECH", 3, 10), tick(1, "MSFT", "TECH", -4, 2)}, 3)
+	want := []string{"0 2017-07-14 02:40:00.000 AAPL:5.0,2.5,2", "0 2017-07-14 02:40:01.000 MSFT:1.0,0.5,-2"}
+	if strings.Join(c.rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(c.rows, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := Compile(`CREATE FUNCTION "F"(x INTEGER) RETURNS INTEGER LANGUAGE SQL CONTAINS SQL RETURN "F"(x);`,
+		Config{Inputs: []Input{tickerInput()}}); err == nil || !strings.Contains(err.Error(), "calls itself") {
+		t.Errorf("a recursive function compiled: %v", err)
+	}
+}

@@ -48,7 +48,6 @@ func (p *planner) stagger(sel *sql.Select, in relation, where *cexpr, c *compile
 	for _, k := range spec.PartitionBy {
 		ke := kc.expr(k)
 		s.keys = append(s.keys, ke)
-		c.keys = append(c.keys, sql.Format(k))
 		c.keyNodes = append(c.keyNodes, k)
 		c.keyExpr = append(c.keyExpr, ke)
 	}

@@ -19,8 +19,7 @@ type Config struct {
 	Outputs []Output
 	Tables  []engine.Table // reference data, loaded by the caller
 	Log     *slog.Logger
-	Now     func() time.Time // default time.Now
-	Created time.Time        // when the application was created: with ARN, the identity in output keys
+	Created time.Time // when the application was created: with ARN, the identity in output keys
 }
 
 // Input is the application's streaming source and its mapping to in-application streams.

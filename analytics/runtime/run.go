@@ -82,7 +82,6 @@ type Run struct {
 	pushRow   func([]value.Value)
 	mapError  func(*format.MapError)
 	waitChans []<-chan struct{}
-	errorsN   int64 // error rows with no error_stream output
 
 	pushed atomic.Int64 // records pushed to the engine, for Stats
 }
@@ -130,9 +129,6 @@ func (cfg *Config) check() error {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	return nil
 }
@@ -574,7 +570,6 @@ func (r *Run) Emit(o int, row engine.Row) {
 // Error is the engine's sink for error rows (and the runtime's, for records that do not map).
 func (r *Run) Error(e engine.ErrorRow) {
 	if len(r.errOuts) == 0 {
-		r.errorsN++
 		r.log.Debug("analytics: error row", "application", r.cfg.Name, "name", e.Name, "message", e.Message)
 		return
 	}
