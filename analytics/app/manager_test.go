@@ -486,20 +486,22 @@ func TestPersistence(t *testing.T) {
 	running := e.runs.running
 	e.runs.fail = nil
 	e.runs.mu.Unlock()
-	// Attempts already made failed; one made from now on starts it.
+	// Attempts that read fail before now failed; one reading it from now on starts the application.
+	// That may be the attempt already under way (it signalled before taking mu), so the count is
+	// checked before waiting for another attempt.
 	deadline := time.After(20 * time.Second)
 	for {
-		select {
-		case <-attempts:
-		case <-deadline:
-			t.Fatal("the application was not resumed once it could start")
-		}
-		e.m.RunErr(scope, "running") // takes the application's lock: returns once that attempt is over
+		e.m.RunErr(scope, "running") // takes the application's lock: returns once any attempt under way is over
 		e.runs.mu.Lock()
 		n := e.runs.running
 		e.runs.mu.Unlock()
 		if n > running {
 			return
+		}
+		select {
+		case <-attempts:
+		case <-deadline:
+			t.Fatal("the application was not resumed once it could start")
 		}
 	}
 }
