@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 
 	"github.com/hydrantio/hydrant/analytics/app"
 )
@@ -31,8 +33,35 @@ func (a *analyticsAPI) discoverInputSchema(ctx context.Context, rc *reqCtx, in *
 		req.BucketARN, req.FileKey = s.BucketARN, s.FileKey
 	}
 	d, err := a.m.Discover(ctx, req)
+	var se *app.SchemaError
+	if errors.As(err, &se) {
+		return nil, schemaError(se)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return discoverInputSchemaOutput{InputSchema: schemaToWire(d.Schema), ParsedInputRecords: d.Parsed, RawInputRecords: d.Raw}, nil
+}
+
+// schemaError renders DiscoverInputSchema's refusal with the records it read, as the model's
+// UnableToDetectSchemaException does (RawInputRecords, ProcessedInputRecords).
+func schemaError(se *app.SchemaError) *Error {
+	e := &Error{Code: ErrUnableToDetectSchema, Message: se.Err.Msg}
+	for _, m := range []struct {
+		name    string
+		records []string
+	}{{"RawInputRecords", se.Raw}, {"ProcessedInputRecords", se.Processed}} {
+		if m.records == nil {
+			continue
+		}
+		b, err := json.Marshal(m.records)
+		if err != nil {
+			return internal(err) // a []string always marshals
+		}
+		e.Members = append(e.Members, ',')
+		e.Members = appendJSONString(e.Members, m.name)
+		e.Members = append(e.Members, ':')
+		e.Members = append(e.Members, b...)
+	}
+	return e
 }

@@ -421,4 +421,19 @@ func TestAnalyticsDiscoverInputSchema(t *testing.T) {
 			t.Fatalf("%s: %d %v", tt.arn, status, out)
 		}
 	}
+	// Records with nothing to infer from: the exception carries what was read, as the model's
+	// RawInputRecords and ProcessedInputRecords.
+	if err := kt.store.CreateStream(sc, streams.CreateStreamInput{Name: "blank", ShardCount: 1}); err != nil {
+		t.Fatal(err)
+	}
+	put("blank", "{}", "{}")
+	blank := strings.Replace(kaSrc, "/src", "/blank", 1)
+	body := `{"ResourceARN":"` + blank + `","RoleARN":"` + kaRole + `","InputStartingPositionConfiguration":{"InputStartingPosition":"TRIM_HORIZON"}}`
+	kt.fails("DiscoverInputSchema", body, "UnableToDetectSchemaException", "Unable to detect a schema")
+	_, out := kt.call("DiscoverInputSchema", body)
+	for _, member := range []string{"RawInputRecords", "ProcessedInputRecords"} {
+		if got, _ := out[member].([]any); len(got) != 2 || got[0] != "{}" || got[1] != "{}" {
+			t.Fatalf("%s: %v", member, out)
+		}
+	}
 }

@@ -88,7 +88,10 @@ var kindCodes = map[streams.ErrorKind]*Code{
 type Error struct {
 	Code    *Code
 	Message string // "" renders no message member at all, as AWS does for UnknownOperationException
-	Err     error  // the cause of an internal failure, logged and never sent
+	// Members are the exception's other members as JSON, each preceded by a comma
+	// (`,"RawInputRecords":[...]`), for the few exceptions whose model gives them any.
+	Members []byte
+	Err     error // the cause of an internal failure, logged and never sent
 }
 
 func (e *Error) Error() string {
@@ -140,6 +143,9 @@ func appendErrorBody(dst []byte, e *Error) []byte {
 		dst = appendJSONString(dst, messageMember(e.Code))
 		dst = append(dst, ':')
 		dst = appendJSONString(dst, e.Message)
+	}
+	if !e.Code.Fault {
+		dst = append(dst, e.Members...)
 	}
 	return append(dst, '}')
 }

@@ -73,7 +73,12 @@ func (m *Manager) Discover(ctx context.Context, in DiscoverInput) (Discovered, e
 	}
 	d, err := discoverSchema(records)
 	if err != nil {
-		return Discovered{}, kindErr(KindUnableToDetectSchema, "Unable to detect a schema: %v", err)
+		raw := make([]string, len(records))
+		for i, r := range records {
+			raw[i] = string(r)
+		}
+		return Discovered{}, &SchemaError{Err: kindErr(KindUnableToDetectSchema, "Unable to detect a schema: %v", err),
+			Raw: raw, Processed: raw}
 	}
 	return d, nil
 }

@@ -22,6 +22,18 @@ const (
 	KindTooManyTags
 )
 
+// SchemaError is DiscoverInputSchema's refusal of records it could not infer a schema from
+// (KindUnableToDetectSchema). It carries the sampled records, which UnableToDetectSchemaException
+// returns as RawInputRecords and ProcessedInputRecords so that the caller sees what was read.
+type SchemaError struct {
+	Err       *streams.Error
+	Raw       []string // the records as read from the stream or object
+	Processed []string // the records as given to discovery: the same, since no Lambda preprocessor runs
+}
+
+func (e *SchemaError) Error() string { return e.Err.Msg }
+func (e *SchemaError) Unwrap() error { return e.Err }
+
 func kindErr(kind streams.ErrorKind, format string, args ...any) *streams.Error {
 	return &streams.Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
