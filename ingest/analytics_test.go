@@ -48,6 +48,9 @@ func (r kaRun) Stop() error {
 }
 func (kaRun) Err() error { return nil }
 
+// Done never closes: these runs never end by themselves.
+func (kaRun) Done() <-chan struct{} { return nil }
+
 func (r *kaRuns) start(context.Context, *streams.Store, runtime.Config) (app.Run, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -268,10 +268,14 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, refused s
 			return err
 		}
 	}
-	running := a.run != nil
+	// An application being retried (resume.go) is running too: the new configuration starts now,
+	// rather than at the next attempt.
+	running := a.run != nil || (a.retrying && status == StatusRunning)
 	if running {
 		a.setTransient(StatusUpdating)
 		defer a.setTransient("")
+	}
+	if a.run != nil {
 		if err := a.run.Stop(); err != nil {
 			m.log.Warn("analytics: stop application for update", "application", name, "err", err)
 		}
@@ -293,6 +297,7 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, refused s
 	}
 	serr := m.startLocked(a, a.meta(), lastStopped(&next.Config), false)
 	if serr == nil {
+		a.backoff = 0 // a new configuration: a failure waits from the start again
 		return nil
 	}
 	// The new configuration cannot run: the application goes on with the one that ran, and the
@@ -314,20 +319,19 @@ func (m *Manager) change(sc streams.Scope, name string, version int64, refused s
 	return serr
 }
 
-// restart starts a's run again, every input from where it stopped; an application that cannot start
-// is logged and left READY. One that cannot start because the manager is closing stays RUNNING on
-// disk: the next Open resumes it. The caller holds a.ctl.
+// restart starts a's run again, every input from where it stopped. An application that cannot start
+// stays RUNNING and is retried (resume.go); one that cannot start because the manager is closing
+// stays RUNNING on disk, and the next Open resumes it. The caller holds a.ctl.
 func (m *Manager) restart(a *application) {
 	meta := a.meta()
 	if err := m.startLocked(a, meta, lastStopped(&meta.Config), false); err != nil {
 		if errors.Is(err, errClosed) {
 			return
 		}
-		m.log.Error("analytics: application not restarted", "application", a.key.name, "account", a.key.account,
-			"region", a.key.region, "err", err)
-		if err := a.modify(func(meta *appMeta) error { meta.Status = StatusReady; return nil }); err != nil {
-			m.log.Error("analytics: save application", "application", a.key.name, "err", err)
-		}
+		m.log.Error("analytics: application not restarted; retrying", "application", a.key.name, "account",
+			a.key.account, "region", a.key.region, "err", err)
+		a.lastErr = err
+		m.retryLater(a)
 	}
 }
 

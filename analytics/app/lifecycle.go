@@ -74,7 +74,9 @@ func (m *Manager) startLocked(a *application, meta *appMeta, positions map[strin
 		return &runError{kindErr(KindInvalidConfiguration, "Application %s cannot start: %v", meta.Name, err)}
 	}
 	a.run = run
+	a.lastErr = nil
 	if !record {
+		m.watch(a, run)
 		return nil
 	}
 	err = a.modify(func(meta *appMeta) error {
@@ -87,8 +89,11 @@ func (m *Manager) startLocked(a *application, meta *appMeta, positions map[strin
 	if err != nil {
 		run.Stop()
 		a.run = nil
+		return err
 	}
-	return err
+	a.backoff = 0 // started by the user: a failure waits from the start again
+	m.watch(a, run)
+	return nil
 }
 
 // runError is the runtime's refusal to start an application: its SQL does not compile against its
@@ -121,8 +126,8 @@ func (m *Manager) Stop(sc streams.Scope, name string) error {
 	return a.modify(func(meta *appMeta) error { meta.Status = StatusReady; return nil })
 }
 
-// RunErr returns the error that ended an application's run by itself, if it has (nil while it runs
-// or when it is not running).
+// RunErr returns the error that ended an application's last run by itself, or that keeps it from
+// starting again, while it is being retried; nil while a run is going or the application is stopped.
 func (m *Manager) RunErr(sc streams.Scope, name string) error {
 	a, err := m.lookup(sc, name)
 	if err != nil {
@@ -130,10 +135,13 @@ func (m *Manager) RunErr(sc streams.Scope, name string) error {
 	}
 	a.ctl.Lock()
 	defer a.ctl.Unlock()
-	if a.run == nil {
-		return nil
+	if a.run != nil {
+		return a.run.Err()
 	}
-	return a.run.Err()
+	if a.retrying && a.status() == StatusRunning {
+		return a.lastErr
+	}
+	return nil
 }
 
 // runConfig builds the runtime's configuration: sources and destinations resolved to streams of the

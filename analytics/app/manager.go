@@ -58,7 +58,8 @@ type ObjectReader interface {
 // Run is a running application: what runtime.Start returns.
 type Run interface {
 	Stop() error
-	Err() error
+	Err() error             // the error that ended the run by itself, once Done is closed
+	Done() <-chan struct{} // closed when the run has ended, stopped or by itself
 }
 
 // Starter starts a run; runtime.Start by default. Tests give their own.
@@ -89,7 +90,7 @@ type Manager struct {
 	// ctx is the runs' context: a run outlives the request that started it, and ends with Close.
 	ctx      context.Context
 	cancel   context.CancelFunc
-	resumers sync.WaitGroup // goroutines retrying to resume applications (resume.go)
+	resumers sync.WaitGroup // goroutines watching runs and retrying applications (resume.go)
 
 	mu struct {
 		sync.Mutex
@@ -111,6 +112,13 @@ type application struct {
 
 	ctl sync.Mutex
 	run Run
+	// Under ctl, for the retries of resume.go: the error that ended or refused the last run (RunErr),
+	// whether a goroutine is retrying, its wait before the next attempt, and the channel that has it
+	// start that wait again.
+	lastErr  error
+	retrying bool
+	backoff  time.Duration
+	kick     chan struct{}
 
 	mu struct {
 		sync.RWMutex

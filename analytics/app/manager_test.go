@@ -28,6 +28,7 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "DESTINATION_SQL_STREAM" SELECT STREAM
 type fakeRuns struct {
 	mu      sync.Mutex
 	cfgs    []runtime.Config
+	runs    []*fakeRun
 	fail    error
 	badCode string // a code that fails to start, as SQL that does not compile
 	running int
@@ -37,18 +38,47 @@ type fakeRuns struct {
 	onStop  func()
 }
 
-type fakeRun struct{ f *fakeRuns }
+type fakeRun struct {
+	f    *fakeRuns
+	done chan struct{}
+	once sync.Once
+	err  error // set before done is closed by fail
+}
 
+// Stop ends the run; after fail, it only counts it out as the runtime's does (the run is over).
 func (r *fakeRun) Stop() error {
 	if r.f.onStop != nil {
 		r.f.onStop()
 	}
-	r.f.mu.Lock()
-	r.f.running--
-	r.f.mu.Unlock()
+	r.end()
 	return nil
 }
-func (r *fakeRun) Err() error { return nil }
+
+// fail ends the run by itself with err, as a run whose destination was deleted does.
+func (r *fakeRun) fail(err error) {
+	r.err = err
+	r.end()
+}
+
+func (r *fakeRun) end() {
+	r.once.Do(func() {
+		r.f.mu.Lock()
+		r.f.running--
+		r.f.mu.Unlock()
+		close(r.done)
+	})
+}
+
+func (r *fakeRun) Err() error {
+	select {
+	case <-r.done:
+		return r.err
+	default:
+		return nil
+	}
+}
+
+func (r *fakeRun) Done() <-chan struct{} { return r.done }
 
 func (f *fakeRuns) start(_ context.Context, _ *streams.Store, cfg runtime.Config) (Run, error) {
 	if f.onStart != nil {
@@ -69,7 +99,16 @@ func (f *fakeRuns) start(_ context.Context, _ *streams.Store, cfg runtime.Config
 	}
 	f.cfgs = append(f.cfgs, cfg)
 	f.running++
-	return &fakeRun{f}, nil
+	r := &fakeRun{f: f, done: make(chan struct{})}
+	f.runs = append(f.runs, r)
+	return r, nil
+}
+
+// lastRun returns the run started last.
+func (f *fakeRuns) lastRun() *fakeRun {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.runs[len(f.runs)-1]
 }
 
 func (f *fakeRuns) last() runtime.Config {

@@ -308,6 +308,9 @@ func (r *Run) stopCrash() {
 	<-r.done
 }
 
+// Done is closed when the run has ended: stopped, or failed by itself (Err says why).
+func (r *Run) Done() <-chan struct{} { return r.done }
+
 // Err is non-nil once the run has failed for good (it stops by itself then).
 func (r *Run) Err() error {
 	r.mu.Lock()
