@@ -1038,7 +1038,13 @@ func (m *Manager) PutRecords(ctx context.Context, sc streams.Scope, name string,
 	}
 	out := PutResult{Records: make([]RecordResult, len(res)), Encrypted: encrypted}
 	for i, r := range res {
-		if r.ErrorCode != "" {
+		switch r.ErrorCode {
+		case "":
+		case "InternalFailure": // the internal stream's shard failed to write (a disk error)
+			out.Records[i] = RecordResult{ErrorCode: "InternalFailure", ErrorMessage: "Internal service failure."}
+			out.Failed++
+			continue
+		default: // throttled
 			out.Records[i] = RecordResult{ErrorCode: "ServiceUnavailableException", ErrorMessage: "Slow down."}
 			out.Failed++
 			continue

@@ -67,6 +67,7 @@ type putGroup struct {
 	entries []Entry
 	index   []int // index into the request of each entry
 	pending Pending
+	err     error // the shard log refused or failed the append
 }
 
 // putScratch is put's working storage, pooled: Append encodes the entries into the log's buffer at
@@ -186,28 +187,53 @@ func (st *stream) putWith(ctx context.Context, in []PutEntry, results []PutResul
 			all = append(all, e)
 		}
 		g.entries = all[start:len(all):len(all)]
-		p, err := g.sh.log.Append(g.entries)
-		if err != nil {
-			st.mu.RUnlock()
-			return "", err
-		}
-		g.pending = p
+		// A shard whose log fails (a disk error, sticky in that log) fails its own records only: the
+		// other shards' appends go on, as Kinesis answers a partial failure per record.
+		g.pending, g.err = g.sh.log.Append(g.entries)
 	}
 	st.mu.RUnlock()
 
 	var firstErr error
+	failed := 0
 	for j := range groups {
-		if err := groups[j].pending.Wait(ctx); err != nil && firstErr == nil {
-			firstErr = err
+		g := &groups[j]
+		if g.err == nil {
+			g.err = g.pending.Wait(ctx)
+			if ctxErr := ctx.Err(); g.err != nil && ctxErr != nil && errors.Is(g.err, ctxErr) {
+				// The caller gave up waiting: the records may yet commit, so no answer can say which did.
+				return "", g.err
+			}
+		}
+		if g.err != nil {
+			failed += len(g.index)
+			if firstErr == nil {
+				firstErr = g.err
+			}
 		}
 	}
 	if firstErr != nil {
-		return "", firstErr
+		refused := 0
+		for i := range results {
+			if gi[i] < 0 {
+				refused++
+			}
+		}
+		if failed+refused == n {
+			return "", firstErr // nothing was written: the request fails, as PutRecord's must
+		}
+		st.s.logger.Error("put: shard log failed; its records are answered InternalFailure", "stream", st.key.name,
+			"account", st.key.account, "records", failed, "err", firstErr)
 	}
 	var buf [64]byte
 	var records, bytes int64
 	for j := range groups {
 		g := &groups[j]
+		if g.err != nil {
+			for _, i := range g.index {
+				results[i] = PutResult{ErrorCode: "InternalFailure", ErrorMessage: "Internal service failure."}
+			}
+			continue
+		}
 		for k, i := range g.index {
 			e := &g.entries[k]
 			results[i] = PutResult{ShardID: g.sh.id}

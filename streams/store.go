@@ -29,6 +29,9 @@ type Options struct {
 	SweepInterval   time.Duration // how often retention runs; default 1 minute
 	Now             func() time.Time
 	Logger          *slog.Logger
+
+	// openFile, when set, opens the shard logs' files (tests inject faults through it).
+	openFile func(name string, flag int, perm os.FileMode) (logFile, error)
 }
 
 // Store holds every stream of every account and region under one data directory.

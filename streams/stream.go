@@ -73,8 +73,12 @@ func (st *stream) openShard(sm *shardMeta) (*shard, error) {
 		return nil, fmt.Errorf("shard %d: bad hash key range %q..%q", sm.Index, sm.Start, sm.End)
 	}
 	o := st.s.opts
-	l, err := OpenLog(LogOptions{Dir: st.shardDir(sm.Index), Sync: o.Sync, SyncInterval: o.SyncInterval,
-		SegmentBytes: o.SegmentBytes, Now: o.Now})
+	hooks := logHooks{openFile: openOSFile}
+	if o.openFile != nil {
+		hooks.openFile = o.openFile
+	}
+	l, err := openLog(LogOptions{Dir: st.shardDir(sm.Index), Sync: o.Sync, SyncInterval: o.SyncInterval,
+		SegmentBytes: o.SegmentBytes, Now: o.Now}, hooks)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", shardID(sm.Index), err)
 	}
