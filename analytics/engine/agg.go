@@ -14,7 +14,7 @@ import (
 var aggregates = map[string]bool{
 	"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true, "FIRST_VALUE": true, "LAST_VALUE": true,
 	"LAG": true, "NTH_VALUE": true, "STDDEV": true, "STDDEV_POP": true, "STDDEV_SAMP": true, "VAR_POP": true,
-	"VAR_SAMP": true, "VARIANCE": true,
+	"VAR_SAMP": true, "VARIANCE": true, "EXP_AVG": true,
 }
 
 func isAggregate(x *sql.FuncCall) bool { return aggregates[x.Name.Name] && !x.Name.Quoted }
@@ -28,6 +28,7 @@ type aggSpec struct {
 	window   *windowDef // the sliding window of an OVER aggregate; nil in GROUP BY and STAGGER
 	lag      int        // LAG's offset, NTH_VALUE's n
 	lagDef   *cexpr     // LAG's default
+	halfLife int64      // EXP_AVG's time interval, in milliseconds
 }
 
 func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
@@ -42,10 +43,9 @@ func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
 	over := x.Over != nil || x.OverName != nil
 	if over {
 		spec.window = c.windowFor(x)
+	} else if name == "LAG" || name == "NTH_VALUE" || name == "EXP_AVG" {
+		errorf(x, "%s needs an OVER clause", name)
 	} else if c.mode != groupMode {
-		if name == "LAG" || name == "NTH_VALUE" {
-			errorf(x, "%s needs an OVER clause", name)
-		}
 		errorf(x, "aggregate function %s needs a GROUP BY (or an OVER window) in a streaming query", name)
 	}
 	saveMode := c.mode
@@ -73,6 +73,10 @@ func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
 		if nargs != 2 {
 			errorf(x, "NTH_VALUE takes 2 arguments")
 		}
+	case "EXP_AVG":
+		if nargs != 2 {
+			errorf(x, "EXP_AVG takes 2 arguments: a value and a time interval")
+		}
 	default:
 		if nargs != 1 {
 			errorf(x, "%s takes one argument", name)
@@ -82,7 +86,13 @@ func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
 		spec.arg = c.expr(x.Args[0])
 	}
 	spec.lag = 1
-	if nargs >= 2 {
+	if name == "EXP_AVG" {
+		h := c.expr(x.Args[1])
+		if h.konst == nil || h.konst.K != value.Interval || h.konst.I <= 0 {
+			errorf(x.Args[1], "the half-life of EXP_AVG must be a positive constant INTERVAL, such as INTERVAL '10' SECOND")
+		}
+		spec.halfLife = h.konst.I
+	} else if nargs >= 2 {
 		n := c.expr(x.Args[1])
 		if n.konst == nil || n.konst.K != value.Int || n.konst.I < 0 {
 			errorf(x.Args[1], "the offset of %s must be a non-negative integer constant", name)
@@ -104,7 +114,7 @@ func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
 	case "AVG":
 		c.wantNumeric(x, spec.arg)
 		spec.typ = spec.arg.typ
-	case "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE":
+	case "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE", "EXP_AVG":
 		c.wantNumeric(x, spec.arg)
 		spec.typ = value.DoubleType
 	case "MIN", "MAX":
@@ -218,6 +228,27 @@ func (s *aggSpec) remove(st *accState, v value.Value) bool {
 		}
 	}
 	return true
+}
+
+// expAvg is EXP_AVG at time t over a window's rows (times and their argument values, oldest first):
+// the window is cut into intervals of halfLife back from t, and a value's weight halves with each
+// interval it lies back, so the newest interval's values weigh twice the next one's and four times
+// the one before (sql-reference-exp-avg). NULLs count for nothing; no value at all is NULL.
+func expAvg(times []int64, vals [][]value.Value, j int, t, halfLife int64) value.Value {
+	var sum, weights float64
+	for i, row := range vals {
+		v := row[j]
+		if v.K == value.Null {
+			continue
+		}
+		w := math.Ldexp(1, -int(min((t-times[i])/halfLife, 1100))) // 2^-1100 is 0: beyond it all weigh nothing
+		sum += w * v.Float()
+		weights += w
+	}
+	if weights == 0 {
+		return value.Value{}
+	}
+	return value.NewDouble(sum / weights)
 }
 
 func (s *aggSpec) result(st *accState) value.Value {

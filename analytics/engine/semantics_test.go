@@ -267,3 +267,34 @@ SELECT STREAM "LABEL"(ticker_symbol, price), "HALF"("HALF"(price)), "HALF"(chang
 		t.Errorf("a recursive function compiled: %v", err)
 	}
 }
+
+// EXP_AVG weighs a window's values by how many half-lives back they lie: in the reference page's
+// example (a 30-second window, a 10-second half-life) the newest 10 seconds weigh twice the middle
+// ones and four times the oldest. NULLs count for nothing.
+func TestExpAvg(t *testing.T) {
+	got, errs := queryRows(t, `SELECT STREAM ticker_symbol, EXP_AVG(price, INTERVAL '10' SECOND) OVER w,
+  EXP_AVG(CASE WHEN price > 30 THEN NULL ELSE price END, INTERVAL '10' SECOND) OVER w
+FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol RANGE INTERVAL '30' SECOND PRECEDING)`,
+		[]Row{tick(0, "AAPL", "TECH", 1, 10), tick(15, "AAPL", "TECH", 1, 20), tick(25, "AAPL", "TECH", 1, 40),
+			tick(26, "MSFT", "TECH", 1, 7), tick(40, "AAPL", "TECH", 1, 100), tick(80, "AAPL", "TECH", 1, 60)}, 90)
+	want := []string{
+		"0 2017-07-14 02:40:00.000 AAPL,10.0,10.0",
+		"0 2017-07-14 02:40:15.000 AAPL,16.666666666666668,16.666666666666668", // (0.5×10 + 20) / 1.5
+		"0 2017-07-14 02:40:25.000 AAPL,30.0,16.666666666666668",               // (0.25×10 + 0.5×20 + 40) / 1.75; (2.5 + 10) / 0.75 without 40
+		"0 2017-07-14 02:40:26.000 MSFT,7.0,7.0",
+		"0 2017-07-14 02:40:40.000 AAPL,71.42857142857143,20.0", // 10 has left: (0.25×20 + 0.5×40 + 100) / 1.75
+		"0 2017-07-14 02:41:20.000 AAPL,60.0,NULL",              // alone in its window, and NULL there
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(errs) != 0 {
+		t.Errorf("got\n%s\nwant\n%s\nerrors %v", strings.Join(got, "\n"), strings.Join(want, "\n"), errs)
+	}
+	for _, bad := range []string{
+		`SELECT STREAM EXP_AVG(price, INTERVAL '10' SECOND) FROM "SOURCE_SQL_STREAM_001" GROUP BY STEP(ROWTIME BY INTERVAL '1' MINUTE)`,
+		`SELECT STREAM EXP_AVG(price, 10) OVER (RANGE INTERVAL '1' MINUTE PRECEDING) FROM "SOURCE_SQL_STREAM_001"`,
+		`SELECT STREAM EXP_AVG(ticker_symbol, INTERVAL '1' SECOND) OVER (RANGE INTERVAL '1' MINUTE PRECEDING) FROM "SOURCE_SQL_STREAM_001"`,
+	} {
+		if _, err := CompileQuery(bad, Config{Inputs: []Input{tickerInput()}}); err == nil {
+			t.Errorf("compiled %s", bad)
+		}
+	}
+}

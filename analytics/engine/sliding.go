@@ -9,7 +9,7 @@ import (
 // RANGE INTERVAL ... PRECEDING (the rows of the last span of ROWTIME, the current row included) or ROWS n
 // PRECEDING (the current row and the n before it). Every input row yields one output row, computed over
 // its partition's window as it stands after the row is added. LAG(x, n) reads the n-th previous row of the
-// partition.
+// partition; EXP_AVG(x, interval) weighs the window's values by the half-lives they lie back from the row.
 
 type windowDef struct {
 	spec      *sql.WindowSpec
@@ -217,7 +217,7 @@ func (s *slidingOp) push(r Row) {
 		pt.Vals = append(pt.Vals, vals)
 		for j, ai := range w.aggs {
 			a := s.aggs[ai]
-			if a.name == "LAG" || a.name == "NTH_VALUE" {
+			if a.name == "LAG" || a.name == "NTH_VALUE" || a.name == "EXP_AVG" {
 				continue
 			}
 			if !pt.Dirty[j] {
@@ -250,6 +250,11 @@ func (s *slidingOp) push(r Row) {
 				} else {
 					s.aggBuf[ai] = value.Value{}
 				}
+				continue
+			case "EXP_AVG":
+				// Weights depend on the current row's time, so the window's rows are weighed afresh: O(rows in
+				// the window) per row.
+				s.aggBuf[ai] = expAvg(pt.Times, pt.Vals, j, r.Time, a.halfLife)
 				continue
 			}
 			if pt.Dirty[j] {
@@ -292,7 +297,7 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 	}
 	for _, row := range pt.Vals[:drop] {
 		for j, ai := range w.aggs {
-			if pt.Dirty[j] {
+			if pt.Dirty[j] || s.aggs[ai].name == "EXP_AVG" {
 				continue
 			}
 			if !s.aggs[ai].remove(&pt.Accs[j], row[j]) {
