@@ -29,6 +29,10 @@ type aggSpec struct {
 	lag      int        // LAG's offset, NTH_VALUE's n
 	lagDef   *cexpr     // LAG's default
 	halfLife int64      // EXP_AVG's time interval, in milliseconds
+	// IGNORE NULLS (LAG, NTH_VALUE, FIRST_VALUE, LAST_VALUE skip NULLs); FROM LAST (NTH_VALUE counts from
+	// the newest row).
+	ignoreNulls bool
+	fromLast    bool
 }
 
 func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
@@ -39,7 +43,11 @@ func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
 	if c.inAgg {
 		errorf(x, "aggregate function %s cannot be nested in another aggregate", name)
 	}
-	spec := &aggSpec{name: name, call: x, distinct: x.Distinct}
+	spec := &aggSpec{name: name, call: x, distinct: x.Distinct, ignoreNulls: x.NullTreatment == "IGNORE NULLS",
+		fromLast: x.FromLast}
+	if x.FromLast && name != "NTH_VALUE" {
+		errorf(x, "FROM LAST applies to NTH_VALUE only")
+	}
 	over := x.Over != nil || x.OverName != nil
 	if over {
 		spec.window = c.windowFor(x)
@@ -156,6 +164,12 @@ func (s *aggSpec) add(st *accState, v value.Value, keyBuf *[]byte) {
 	if s.arg == nil { // COUNT(*)
 		st.N++
 		return
+	}
+	switch s.name {
+	case "FIRST_VALUE", "LAST_VALUE":
+		if s.ignoreNulls && v.K == value.Null {
+			return
+		}
 	}
 	switch s.name {
 	case "FIRST_VALUE":

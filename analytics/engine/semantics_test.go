@@ -298,3 +298,39 @@ FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol RANGE INTER
 		}
 	}
 }
+
+// LAG reads the n-th row before the current one in its window, and gives its default when the window
+// holds none (sql-reference-lag: "returned if the record queried ... falls outside the window"); IGNORE
+// NULLS skips NULLs while counting, as in the reference's example. NTH_VALUE counts FROM FIRST or FROM
+// LAST, and FIRST_VALUE skips NULLs under IGNORE NULLS too.
+func TestLagWindowAndNulls(t *testing.T) {
+	got, errs := queryRows(t, `SELECT STREAM ticker_symbol,
+  LAG(NULLIF(price, 0), 1, 0) IGNORE NULLS OVER w, LAG(NULLIF(price, 0), 2, 0) IGNORE NULLS OVER w,
+  LAG(NULLIF(price, 0)) OVER w, NTH_VALUE(NULLIF(price, 0), 1) FROM LAST IGNORE NULLS OVER w,
+  NTH_VALUE(NULLIF(price, 0), 2) IGNORE NULLS OVER w, FIRST_VALUE(NULLIF(price, 0)) IGNORE NULLS OVER w
+FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol RANGE INTERVAL '1' MINUTE PRECEDING)`,
+		[]Row{tick(0, "AAPL", "TECH", 1, 10), tick(10, "AAPL", "TECH", 1, 0), tick(20, "AAPL", "TECH", 1, 30),
+			tick(30, "MSFT", "TECH", 1, 5), tick(90, "AAPL", "TECH", 1, 40), tick(100, "AAPL", "TECH", 1, 50)}, 110)
+	want := []string{
+		"0 2017-07-14 02:40:00.000 AAPL,0.0,0.0,NULL,10.0,NULL,10.0",
+		"0 2017-07-14 02:40:10.000 AAPL,10.0,0.0,10.0,10.0,NULL,10.0", // its own price is NULL
+		"0 2017-07-14 02:40:20.000 AAPL,10.0,0.0,NULL,30.0,30.0,10.0", // the NULL before is skipped, or read
+		"0 2017-07-14 02:40:30.000 MSFT,0.0,0.0,NULL,5.0,NULL,5.0",
+		"0 2017-07-14 02:41:30.000 AAPL,0.0,0.0,NULL,40.0,NULL,40.0", // the earlier rows have left the minute
+		"0 2017-07-14 02:41:40.000 AAPL,40.0,0.0,40.0,50.0,50.0,40.0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(errs) != 0 {
+		t.Errorf("got\n%s\nwant\n%s\nerrors %v", strings.Join(got, "\n"), strings.Join(want, "\n"), errs)
+	}
+	// Without a frame LAG reads the partition's previous rows however old; ROWS n PRECEDING holds n of them.
+	got, _ = queryRows(t, `SELECT STREAM LAG(price) OVER (PARTITION BY ticker_symbol), LAG(price, 2, -1) OVER (ROWS 1 PRECEDING)
+FROM "SOURCE_SQL_STREAM_001"`, []Row{tick(0, "AAPL", "TECH", 1, 10), tick(600, "AAPL", "TECH", 1, 20), tick(1200, "AAPL", "TECH", 1, 30)}, 1300)
+	want = []string{"0 2017-07-14 02:40:00.000 NULL,-1.0", "0 2017-07-14 02:50:00.000 10.0,-1.0", "0 2017-07-14 03:00:00.000 20.0,-1.0"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := CompileQuery(`SELECT STREAM LAG(price, 1) FROM LAST OVER (ROWS 2 PRECEDING) FROM "SOURCE_SQL_STREAM_001"`,
+		Config{Inputs: []Input{tickerInput()}}); err == nil || !strings.Contains(err.Error(), "FROM LAST applies to NTH_VALUE only") {
+		t.Errorf("LAG FROM LAST: %v", err)
+	}
+}

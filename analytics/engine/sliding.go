@@ -8,8 +8,12 @@ import (
 // Sliding windows: agg(x) OVER w, with w a named WINDOW or inline, PARTITION BY keys and a frame of
 // RANGE INTERVAL ... PRECEDING (the rows of the last span of ROWTIME, the current row included) or ROWS n
 // PRECEDING (the current row and the n before it). Every input row yields one output row, computed over
-// its partition's window as it stands after the row is added. LAG(x, n) reads the n-th previous row of the
-// partition; EXP_AVG(x, interval) weighs the window's values by the half-lives they lie back from the row.
+// its partition's window as it stands after the row is added. LAG(x, n) reads the n-th row before the
+// current one in its window, and gives its default (or NULL) when the window holds no such row, as the
+// reference has it; written without a frame (OVER (PARTITION BY k)), it reads the partition's previous
+// rows however old. NTH_VALUE(x, n) [FROM LAST] counts from the window's oldest (newest) row; LAG,
+// NTH_VALUE, FIRST_VALUE and LAST_VALUE skip NULLs under IGNORE NULLS. EXP_AVG(x, interval) weighs the
+// window's values by the half-lives they lie back from the row.
 
 type windowDef struct {
 	spec      *sql.WindowSpec
@@ -19,6 +23,7 @@ type windowDef struct {
 	n         int64 // ROWS n PRECEDING
 	span      int64 // RANGE: milliseconds; -1 for UNBOUNDED
 	aggs      []int // indexes of the SELECT's aggregates over this window
+	noFrame   bool  // written without a frame: its LAGs read a history of lagDepth rows
 	lagDepth  int
 }
 
@@ -88,7 +93,7 @@ func (c *compiler) windowFor(x *sql.FuncCall) *windowDef {
 		}
 	} else {
 		// No frame: KDA requires one for aggregates; LAG needs none (it reads previous rows).
-		w.rows, w.n = true, 0
+		w.rows, w.n, w.noFrame = true, 0, true
 	}
 	c.p.windowDefs[c] = append(c.p.windowDefs[c], w)
 	return w
@@ -138,7 +143,7 @@ func (p *planner) sliding(sel *sql.Select, in relation, where *cexpr, c *compile
 			s.windows = append(s.windows, a.window)
 		}
 		a.window.aggs = append(a.window.aggs, i)
-		if a.name == "LAG" {
+		if a.name == "LAG" && a.window.noFrame {
 			a.window.lagDepth = max(a.window.lagDepth, a.lag)
 		}
 	}
@@ -228,27 +233,42 @@ func (s *slidingOp) push(r Row) {
 			a := s.aggs[ai]
 			switch a.name {
 			case "LAG":
-				h := pt.Lags[j]
 				var res value.Value
+				found := false
 				if a.lag == 0 {
-					res = vals[j]
-				} else if a.lag <= len(h) {
-					res = h[len(h)-a.lag]
-				} else if a.lagDef != nil {
+					res, found = vals[j], true
+				} else if w.noFrame {
+					if h := pt.Lags[j]; a.lag <= len(h) {
+						res, found = h[len(h)-a.lag], true
+					}
+				} else {
+					res, found = backInWindow(pt.Vals[:len(pt.Vals)-1], j, a.lag, a.ignoreNulls)
+				}
+				if !found && a.lagDef != nil {
 					res, _ = a.lagDef.eval(&s.e)
 				}
 				s.aggBuf[ai] = res
-				h = append(h, vals[j])
-				if len(h) > w.lagDepth {
-					h = h[len(h)-w.lagDepth:]
+				if w.noFrame && (vals[j].K != value.Null || !a.ignoreNulls) {
+					h := append(pt.Lags[j], vals[j])
+					if len(h) > w.lagDepth {
+						h = h[len(h)-w.lagDepth:]
+					}
+					pt.Lags[j] = h
 				}
-				pt.Lags[j] = h
 				continue
 			case "NTH_VALUE":
-				if n := a.lag; n >= 1 && n <= len(pt.Vals) {
-					s.aggBuf[ai] = pt.Vals[n-1][j]
-				} else {
-					s.aggBuf[ai] = value.Value{}
+				s.aggBuf[ai] = value.Value{}
+				if a.fromLast {
+					s.aggBuf[ai], _ = backInWindow(pt.Vals, j, a.lag, a.ignoreNulls)
+				} else if a.lag >= 1 {
+					for i, seen := 0, 0; i < len(pt.Vals); i++ {
+						if v := pt.Vals[i][j]; v.K != value.Null || !a.ignoreNulls {
+							if seen++; seen == a.lag {
+								s.aggBuf[ai] = v
+								break
+							}
+						}
+					}
 				}
 				continue
 			case "EXP_AVG":
@@ -278,6 +298,25 @@ func (s *slidingOp) push(r Row) {
 		s.outBuf = append(s.outBuf, v)
 	}
 	s.out.push(Row{Time: r.Time, Cols: s.outBuf})
+}
+
+// backInWindow returns argument j of the n-th row from the end of rows (n from 1), skipping NULLs when
+// ignoreNulls; false when there is none.
+func backInWindow(rows [][]value.Value, j, n int, ignoreNulls bool) (value.Value, bool) {
+	if n < 1 {
+		return value.Value{}, false
+	}
+	seen := 0
+	for i := len(rows) - 1; i >= 0; i-- {
+		v := rows[i][j]
+		if v.K == value.Null && ignoreNulls {
+			continue
+		}
+		if seen++; seen == n {
+			return v, true
+		}
+	}
+	return value.Value{}, false
 }
 
 // evict drops the rows that leave the window when a row at time t arrives (adding extra rows).
@@ -321,7 +360,7 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 // second), so the cost is amortised over the rows the span holds.
 func (s *slidingOp) advance(t int64) {
 	for wi, w := range s.windows {
-		if w.rows || w.lagDepth > 0 || t-s.swept[wi] < max(w.span, 1000) {
+		if w.rows || t-s.swept[wi] < max(w.span, 1000) {
 			continue
 		}
 		for k, pt := range s.parts[wi] {

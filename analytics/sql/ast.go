@@ -426,11 +426,13 @@ type Cast struct {
 	Type *DataType
 }
 
-// FuncCall is name([DISTINCT] args) or name(*), with an optional IGNORE|RESPECT NULLS and OVER clause.
+// FuncCall is name([DISTINCT] args) or name(*), with an optional FROM FIRST|LAST, IGNORE|RESPECT NULLS and
+// OVER clause.
 type FuncCall struct {
 	Name          Ident
 	Distinct      bool
 	Args          []Expr
+	FromLast      bool   // NTH_VALUE(x, n) FROM LAST (FROM FIRST is the default, and prints as nothing)
 	NullTreatment string // "", "IGNORE NULLS" or "RESPECT NULLS"
 	Over          *WindowSpec
 	OverName      *Ident

@@ -116,6 +116,8 @@ func TestFormatExpressions(t *testing.T) {
 		{`CASE WHEN a = 0 THEN 'x' WHEN a = 1 THEN 'y' ELSE 'z' END`, `CASE WHEN A = 0 THEN 'x' WHEN A = 1 THEN 'y' ELSE 'z' END`},
 		{`case k when 1 then 'one' end`, `CASE K WHEN 1 THEN 'one' END`},
 		{`LAG(x, 1) IGNORE NULLS OVER w`, `LAG(X, 1) IGNORE NULLS OVER W`},
+		{`NTH_VALUE(x, 2) FROM LAST IGNORE NULL OVER w`, `NTH_VALUE(X, 2) FROM LAST IGNORE NULLS OVER W`},
+		{`nth_value(x, 2) from first respect nulls over w`, `NTH_VALUE(X, 2) RESPECT NULLS OVER W`},
 		{`INTERVAL '1:30' MINUTE TO SECOND`, `INTERVAL '1:30' MINUTE TO SECOND`},
 		{`DATE '2024-01-01'`, `DATE '2024-01-01'`},
 		{`true AND NOT false OR NULL`, `TRUE AND NOT FALSE OR NULL`},

@@ -1198,8 +1198,17 @@ func (p *parser) finishCall(f *FuncCall) Expr {
 }
 
 func (p *parser) finishOver(f *FuncCall) Expr {
-	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peekN(1), "NULLS") {
-		f.NullTreatment = p.next().Text + " NULLS"
+	// NTH_VALUE(x, n) FROM FIRST|LAST: a FROM that begins the query's FROM clause is not followed by FIRST or
+	// LAST and then the rest of an analytic call (an unquoted FIRST or LAST is a keyword, not a stream).
+	if p.isKw("FROM") && (isKw(p.peekN(1), "FIRST") || isKw(p.peekN(1), "LAST")) {
+		if n := p.peekN(2); isKw(n, "OVER") || isKw(n, "IGNORE") || isKw(n, "RESPECT") {
+			p.next()
+			f.FromLast = p.next().Text == "LAST"
+		}
+	}
+	// The reference writes "IGNORE NULL" once in NTH_VALUE's grammar: both spellings are read.
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && (isKw(p.peekN(1), "NULLS") || isKw(p.peekN(1), "NULL")) {
+		f.NullTreatment = strings.ToUpper(p.next().Text) + " NULLS"
 		p.next()
 	}
 	if p.acceptKw("OVER") {

@@ -109,7 +109,10 @@ func (pr *printer) columns(cols []ColumnDef, wm *Watermark) {
 		}
 	}
 	if wm != nil {
-		pr.w(",\n  WATERMARK FOR ")
+		if len(cols) > 0 {
+			pr.w(",")
+		}
+		pr.w("\n  WATERMARK FOR ")
 		pr.ident(wm.Column)
 		pr.w(" AS ")
 		pr.expr(wm.Expr)
@@ -568,6 +571,9 @@ func (pr *printer) expr(e Expr) {
 		}
 		pr.exprs(e.Args)
 		pr.w(")")
+		if e.FromLast {
+			pr.w(" FROM LAST")
+		}
 		if e.NullTreatment != "" {
 			pr.w(" ", e.NullTreatment)
 		}
