@@ -3,6 +3,7 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,12 @@ func FuzzCompile(f *testing.F) {
 		}
 	}
 	f.Add(`CREATE STREAM "D" (a INTEGER); CREATE PUMP "P" AS INSERT INTO "D" SELECT STREAM CHANGE FROM "SOURCE_SQL_STREAM_001";`)
+	// What the examples do not use: GROUP_RANK, EXP_AVG, LAG and NTH_VALUE with their null treatment.
+	f.Add(strings.Replace(groupRankApp, "%ORDERS%", `'desc', 'asc', 5, 0`, 1))
+	f.Add(`CREATE STREAM "D" (a DOUBLE, b DOUBLE, c DOUBLE); CREATE PUMP "P" AS INSERT INTO "D"
+SELECT STREAM EXP_AVG(price, INTERVAL '10' SECOND) OVER w, LAG(price, 2, 0) IGNORE NULLS OVER w,
+  NTH_VALUE(price, 1) FROM LAST IGNORE NULLS OVER w
+FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol RANGE INTERVAL '30' SECOND PRECEDING);`)
 	f.Fuzz(func(t *testing.T, code string) {
 		in := tickerInput()
 		p, err := Compile(code, Config{Inputs: []Input{in}})
