@@ -153,7 +153,7 @@ func (m *Manager) runConfig(a *application, meta *appMeta, positions map[string]
 		Code:    meta.Config.Code,
 		Dir:     filepath.Join(a.dir, "run"),
 		Created: time.UnixMilli(meta.Created),
-		Log:     m.log.With("application", meta.Name, "account", a.key.account, "region", a.key.region),
+		Log:     m.log.With("account", a.key.account, "region", a.key.region), // the run adds "application"
 	}
 	for _, in := range meta.Config.Inputs {
 		if in.Processor != nil {

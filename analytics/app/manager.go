@@ -58,7 +58,7 @@ type ObjectReader interface {
 // Run is a running application: what runtime.Start returns.
 type Run interface {
 	Stop() error
-	Err() error             // the error that ended the run by itself, once Done is closed
+	Err() error            // the error that ended the run by itself, once Done is closed
 	Done() <-chan struct{} // closed when the run has ended, stopped or by itself
 }
 

@@ -18,8 +18,8 @@ type Config struct {
 	Inputs  []Input
 	Outputs []Output
 	Tables  []engine.Table // reference data, loaded by the caller
-	Log     *slog.Logger
-	Created time.Time // when the application was created: with ARN, the identity in output keys
+	Log     *slog.Logger   // the run adds the application's name to every record
+	Created time.Time      // when the application was created: with ARN, the identity in output keys
 }
 
 // Input is the application's streaming source and its mapping to in-application streams.

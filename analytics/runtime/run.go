@@ -167,7 +167,7 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 	if err != nil {
 		return nil, fmt.Errorf("runtime: %w", err)
 	}
-	r := &Run{cfg: cfg, store: store, log: cfg.Log, plan: p, ack: make(chan struct{}, 1), done: make(chan struct{}),
+	r := &Run{cfg: cfg, store: store, log: cfg.Log.With("application", cfg.Name), plan: p, ack: make(chan struct{}, 1), done: make(chan struct{}),
 		runID: runID(&cfg)}
 	r.merge.read = r.readShard
 	r.pushRow, r.mapError = r.pushRowFunc(), r.mapErrorFunc()
@@ -243,7 +243,7 @@ func start(ctx context.Context, store *streams.Store, cfg Config, p *plan) (*Run
 			// The application's code changed since the checkpoint (or its state cannot be read): as
 			// KDA does after an update, read on from where it stopped, with fresh state. Its rows are
 			// new ones, numbered after everything written before.
-			r.log.Warn("analytics: engine state not restored: starting with fresh state", "application", cfg.Name,
+			r.log.Warn("analytics: engine state not restored: starting with fresh state",
 				"err", err)
 			for _, o := range r.outs {
 				o.emitted = max(o.emitted, o.skip.last())
@@ -319,7 +319,7 @@ func (r *Run) Err() error {
 }
 
 func (r *Run) fail(err error) {
-	r.log.Error("analytics: application stopped", "application", r.cfg.Name, "err", err)
+	r.log.Error("analytics: application stopped", "err", err)
 	r.mu.Lock()
 	if r.mu.err == nil {
 		r.mu.err = err
@@ -340,7 +340,7 @@ func (r *Run) loop() {
 		// Stop gave up waiting for the destinations (the run was held by a full output, or was taking a
 		// checkpoint): the last checkpoint stands, and Stop says so. The run did not fail.
 		r.finalError = err
-		r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", err)
+		r.log.Warn("analytics: final checkpoint", "err", err)
 		return
 	}
 	if err != nil {
@@ -357,12 +357,12 @@ func (r *Run) loop() {
 		// The last advance could not hand its rows to a full output: the last checkpoint stands, and Stop
 		// says so rather than returning nil.
 		r.finalError = r.sinkErr
-		r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", r.sinkErr)
+		r.log.Warn("analytics: final checkpoint", "err", r.sinkErr)
 		return
 	}
 	if err := r.checkpoint(r.hardCtx, r.proc); err != nil {
 		r.finalError = err
-		r.log.Warn("analytics: final checkpoint", "application", r.cfg.Name, "err", err)
+		r.log.Warn("analytics: final checkpoint", "err", err)
 	}
 }
 
@@ -503,7 +503,7 @@ func (r *Run) readShard(c *cursor) (streams.ShardBatch, error) {
 		if streams.KindOf(err) == streams.KindNotFound && r.expired(c) {
 			// A closed shard dropped by retention before the run read it to its end: what it held is gone,
 			// as a trimmed record is. The run goes on to its children instead of failing for good.
-			r.log.Warn("analytics: source shard expired before it was read to its end", "application", r.cfg.Name,
+			r.log.Warn("analytics: source shard expired before it was read to its end",
 				"input", c.input, "shard", c.id, "position", c.pos)
 			return streams.ShardBatch{Next: c.pos, End: true}, nil
 		}
@@ -573,7 +573,7 @@ func (r *Run) Emit(o int, row engine.Row) {
 // Error is the engine's sink for error rows (and the runtime's, for records that do not map).
 func (r *Run) Error(e engine.ErrorRow) {
 	if len(r.errOuts) == 0 {
-		r.log.Debug("analytics: error row", "application", r.cfg.Name, "name", e.Name, "message", e.Message)
+		r.log.Debug("analytics: error row", "name", e.Name, "message", e.Message)
 		return
 	}
 	row := [...]value.Value{value.NewTimestamp(e.Time), value.NewString(e.Level), value.NewString(e.Name),
