@@ -244,14 +244,15 @@ func (s *aggSpec) remove(st *accState, v value.Value) bool {
 	return true
 }
 
-// expAvg is EXP_AVG at time t over a window's rows (times and their argument values, oldest first):
+// expAvg is EXP_AVG at time t over a window's rows (argument j of each, oldest first):
 // the window is cut into intervals of halfLife back from t, and a value's weight halves with each
 // interval it lies back, so the newest interval's values weigh twice the next one's and four times
 // the one before (sql-reference-exp-avg). NULLs count for nothing; no value at all is NULL.
-func expAvg(times []int64, vals [][]value.Value, j int, t, halfLife int64) value.Value {
+func expAvg(pt *partition, width, j int, t, halfLife int64) value.Value {
 	var sum, weights float64
-	for i, row := range vals {
-		v := row[j]
+	times := pt.Times
+	for i := range times {
+		v := pt.arg(width, i, j)
 		if v.K == value.Null {
 			continue
 		}

@@ -112,20 +112,25 @@ type slidingOp struct {
 	keyBuf  []byte
 	aggBuf  []value.Value
 	outBuf  []value.Value
-	keyEnds []int           // per window: where its partition key ends in keyBuf
-	vals    [][]value.Value // per window: the row's aggregate arguments
-	dkey    []byte          // scratch for DISTINCT keys
-	swept   []int64         // per window: when its partitions were last swept
+	keyEnds []int         // per window: where its partition key ends in keyBuf
+	args    []value.Value // the row's aggregate arguments, window after window (len(w.aggs) each)
+	dkey    []byte        // scratch for DISTINCT keys
+	swept   []int64       // per window: when its partitions were last swept
 }
 
-// partition is one partition of one window: its rows' aggregate arguments, oldest first.
+// partition is one partition of one window: its rows' times and aggregate arguments, oldest first. The
+// arguments are one flat slice, a row's len(w.aggs) of them after another's, so a row costs no allocation
+// of its own and the window is one block of memory.
 type partition struct {
 	Times []int64
-	Vals  [][]value.Value // per row: one argument per aggregate of the window
+	Args  []value.Value // row i's argument for the window's aggregate j is Args[i*len(w.aggs)+j]
 	Accs  []accState
-	Dirty []bool          // the aggregate must be recomputed from Vals
+	Dirty []bool          // the aggregate must be recomputed from Args
 	Lags  [][]value.Value // per aggregate: LAG's previous values, newest last
 }
+
+// arg returns argument j of row i of a window whose aggregates number width.
+func (pt *partition) arg(width, i, j int) value.Value { return pt.Args[i*width+j] }
 
 func (p *planner) sliding(sel *sql.Select, in relation, where *cexpr, c *compiler, items []*cexpr, names []string) relation {
 	s := &slidingOp{in: p.inst, pump: p.pump, where: where, aggs: c.aggs, items: items}
@@ -180,7 +185,7 @@ func (s *slidingOp) push(r Row) {
 	// to error_stream and must count in no window.
 	s.keyBuf = s.keyBuf[:0]
 	s.keyEnds = s.keyEnds[:0]
-	s.vals = s.vals[:0]
+	s.args = s.args[:0]
 	for _, w := range s.windows {
 		for _, k := range w.partition {
 			v, err := k.eval(&s.e)
@@ -191,20 +196,19 @@ func (s *slidingOp) push(r Row) {
 			s.keyBuf = appendKey(s.keyBuf, v)
 		}
 		s.keyEnds = append(s.keyEnds, len(s.keyBuf))
-		vals := make([]value.Value, len(w.aggs))
-		for j, ai := range w.aggs {
-			a := s.aggs[ai]
-			if a.arg != nil {
-				v, err := a.arg.eval(&s.e)
-				if err != nil {
+		for _, ai := range w.aggs {
+			var v value.Value
+			if a := s.aggs[ai]; a.arg != nil {
+				var err error
+				if v, err = a.arg.eval(&s.e); err != nil {
 					s.in.rowError(s.pump, r, err)
 					return
 				}
-				vals[j] = v
 			}
+			s.args = append(s.args, v)
 		}
-		s.vals = append(s.vals, vals)
 	}
+	off := 0
 	for wi, w := range s.windows {
 		key := s.keyBuf[:s.keyEnds[wi]]
 		if wi > 0 {
@@ -216,10 +220,13 @@ func (s *slidingOp) push(r Row) {
 				Lags: make([][]value.Value, len(w.aggs))}
 			s.parts[wi][string(key)] = pt
 		}
-		vals := s.vals[wi]
+		width := len(w.aggs)
+		vals := s.args[off : off+width]
+		off += width
 		s.evict(w, pt, r.Time, 1)
 		pt.Times = append(pt.Times, r.Time)
-		pt.Vals = append(pt.Vals, vals)
+		pt.Args = append(pt.Args, vals...)
+		n := len(pt.Times) // rows in the window, this one last
 		for j, ai := range w.aggs {
 			a := s.aggs[ai]
 			if a.name == "LAG" || a.name == "NTH_VALUE" || a.name == "EXP_AVG" {
@@ -242,7 +249,7 @@ func (s *slidingOp) push(r Row) {
 						res, found = h[len(h)-a.lag], true
 					}
 				} else {
-					res, found = backInWindow(pt.Vals[:len(pt.Vals)-1], j, a.lag, a.ignoreNulls)
+					res, found = backInWindow(pt, width, n-1, j, a.lag, a.ignoreNulls)
 				}
 				if !found && a.lagDef != nil {
 					res, _ = a.lagDef.eval(&s.e)
@@ -259,10 +266,10 @@ func (s *slidingOp) push(r Row) {
 			case "NTH_VALUE":
 				s.aggBuf[ai] = value.Value{}
 				if a.fromLast {
-					s.aggBuf[ai], _ = backInWindow(pt.Vals, j, a.lag, a.ignoreNulls)
+					s.aggBuf[ai], _ = backInWindow(pt, width, n, j, a.lag, a.ignoreNulls)
 				} else if a.lag >= 1 {
-					for i, seen := 0, 0; i < len(pt.Vals); i++ {
-						if v := pt.Vals[i][j]; v.K != value.Null || !a.ignoreNulls {
+					for i, seen := 0, 0; i < n; i++ {
+						if v := pt.arg(width, i, j); v.K != value.Null || !a.ignoreNulls {
 							if seen++; seen == a.lag {
 								s.aggBuf[ai] = v
 								break
@@ -274,13 +281,13 @@ func (s *slidingOp) push(r Row) {
 			case "EXP_AVG":
 				// Weights depend on the current row's time, so the window's rows are weighed afresh: O(rows in
 				// the window) per row.
-				s.aggBuf[ai] = expAvg(pt.Times, pt.Vals, j, r.Time, a.halfLife)
+				s.aggBuf[ai] = expAvg(pt, width, j, r.Time, a.halfLife)
 				continue
 			}
 			if pt.Dirty[j] {
 				pt.Accs[j] = accState{}
-				for _, row := range pt.Vals {
-					a.add(&pt.Accs[j], row[j], &s.dkey)
+				for i := range n {
+					a.add(&pt.Accs[j], pt.arg(width, i, j), &s.dkey)
 				}
 				pt.Dirty[j] = false
 			}
@@ -300,15 +307,15 @@ func (s *slidingOp) push(r Row) {
 	s.out.push(Row{Time: r.Time, Cols: s.outBuf})
 }
 
-// backInWindow returns argument j of the n-th row from the end of rows (n from 1), skipping NULLs when
-// ignoreNulls; false when there is none.
-func backInWindow(rows [][]value.Value, j, n int, ignoreNulls bool) (value.Value, bool) {
+// backInWindow returns argument j of the n-th row back from row end (exclusive; n from 1) of a window
+// whose aggregates number width, skipping NULLs when ignoreNulls; false when there is none.
+func backInWindow(pt *partition, width, end, j, n int, ignoreNulls bool) (value.Value, bool) {
 	if n < 1 {
 		return value.Value{}, false
 	}
 	seen := 0
-	for i := len(rows) - 1; i >= 0; i-- {
-		v := rows[i][j]
+	for i := end - 1; i >= 0; i-- {
+		v := pt.arg(width, i, j)
 		if v.K == value.Null && ignoreNulls {
 			continue
 		}
@@ -334,18 +341,23 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 	if drop == 0 {
 		return
 	}
-	for _, row := range pt.Vals[:drop] {
+	width := len(w.aggs)
+	for i := range drop {
 		for j, ai := range w.aggs {
 			if pt.Dirty[j] || s.aggs[ai].name == "EXP_AVG" {
 				continue
 			}
-			if !s.aggs[ai].remove(&pt.Accs[j], row[j]) {
+			if !s.aggs[ai].remove(&pt.Accs[j], pt.arg(width, i, j)) {
 				pt.Dirty[j] = true
 			}
 		}
 	}
-	pt.Times = append(pt.Times[:0], pt.Times[drop:]...)
-	pt.Vals = append(pt.Vals[:0], pt.Vals[drop:]...)
+	// Reslice rather than copy: a full window drops a row for every row it takes, and moving the rest down
+	// each time cost O(window) per row. Appending past the shrunken capacity copies the live rows once
+	// into a new array, so the cost is amortised O(1) and the memory at most twice the window's.
+	clear(pt.Args[:drop*width]) // the dropped rows' values are garbage now
+	pt.Times = pt.Times[drop:]
+	pt.Args = pt.Args[drop*width:]
 	if len(pt.Times) == 0 {
 		// An empty window starts again from nothing, as a new partition does: what removals leave in a
 		// float sum (0.1 + 0.2 - 0.1 - 0.2 is not 0) must not depend on whether a sweep deleted the
@@ -392,6 +404,15 @@ func (s *slidingOp) restore(dec func(any) error) error {
 	for i := range st.Parts {
 		if st.Parts[i] == nil {
 			st.Parts[i] = map[string]*partition{}
+		}
+		width := len(s.windows[i].aggs)
+		for _, pt := range st.Parts[i] {
+			// A snapshot of another shape (another code, or rows kept one slice each, as before the flat
+			// layout) would index out of range: refuse it, and the run starts with fresh state.
+			if pt == nil || len(pt.Args) != len(pt.Times)*width || len(pt.Accs) != width || len(pt.Dirty) != width ||
+				len(pt.Lags) != width {
+				return errSnapshotMismatch
+			}
 		}
 	}
 	s.parts = st.Parts
