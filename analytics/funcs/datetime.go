@@ -29,9 +29,10 @@ const (
 
 func utc(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// bindExtract binds EXTRACT(unit, x) on a TIMESTAMP, DATE, TIME or interval. The result is a BIGINT:
-// SECOND is the whole seconds (KDA's examples store it in an INTEGER), MILLISECOND the seconds and
-// milliseconds in milliseconds (as Calcite counts it), DOW 1 for Sunday to 7, EPOCH seconds since 1970.
+// bindExtract binds EXTRACT(unit, x) on a TIMESTAMP, DATE, TIME or interval. The result is a BIGINT for
+// every unit but SECOND, which the reference types DECIMAL(5,3) with the milliseconds in it (5.678 from
+// INTERVAL '2 3:4:5.678' DAY TO SECOND). MILLISECOND is the seconds and milliseconds in milliseconds (as
+// Calcite counts it), DOW 1 for Sunday to 7, EPOCH seconds since 1970.
 func bindExtract(name string, args []Arg) (Impl, value.Type, error) {
 	if err := argCount(name, args, 2, 2); err != nil {
 		return nil, value.Type{}, err
@@ -69,9 +70,18 @@ func bindExtract(name string, args []Arg) (Impl, value.Type, error) {
 	if err != nil {
 		return nil, value.Type{}, err
 	}
+	if unit == "SECOND" {
+		// f gave the seconds and milliseconds in milliseconds: MILLISECOND's value.
+		return strict(func(a []value.Value) (value.Value, error) {
+			return value.NewDecimal(float64(f(a[1])) / msPerSecond), nil
+		}), secondType, nil
+	}
 	return strict(func(a []value.Value) (value.Value, error) { return value.NewInt(f(a[1])), nil }),
 		value.BigintType, nil
 }
+
+// secondType is EXTRACT(SECOND ...)'s type: seconds 0 to 59.999 (or -59.999 of an interval).
+var secondType = value.Type{Base: value.TDecimal, Len: 5, Scale: 3}
 
 func extractDatetime(unit string) (func(value.Value) int64, error) {
 	switch unit {
@@ -93,9 +103,8 @@ func extractDatetime(unit string) (func(value.Value) int64, error) {
 		return func(v value.Value) int64 { return mod(v.I, msPerDay) / msPerHour }, nil
 	case "MINUTE":
 		return func(v value.Value) int64 { return mod(v.I, msPerHour) / msPerMinute }, nil
-	case "SECOND":
-		return func(v value.Value) int64 { return mod(v.I, msPerMinute) / msPerSecond }, nil
-	case "MILLISECOND":
+	case "SECOND", "MILLISECOND":
+		// SECOND too: bindExtract makes its DECIMAL seconds of these milliseconds.
 		return func(v value.Value) int64 { return mod(v.I, msPerMinute) }, nil
 	case "EPOCH":
 		return func(v value.Value) int64 { return floorDiv(v.I, msPerSecond) }, nil
@@ -114,9 +123,8 @@ func extractInterval(unit string) (func(value.Value) int64, error) {
 		div, rem = msPerHour, 24
 	case "MINUTE":
 		div, rem = msPerMinute, 60
-	case "SECOND":
-		div, rem = msPerSecond, 60
-	case "MILLISECOND":
+	case "SECOND", "MILLISECOND":
+		// SECOND too: bindExtract makes its DECIMAL seconds of these milliseconds.
 		div, rem = 1, msPerMinute
 	case "EPOCH":
 		return func(v value.Value) int64 { return v.I / msPerSecond }, nil

@@ -14,7 +14,7 @@ func TestDatetimeFunctions(t *testing.T) {
 		// EXTRACT(SECOND FROM EVENT_TIME).
 		{name: "UNIX_TIMESTAMP", args: vals(event), want: num(1525870241337)},
 		{name: "TIMESTAMP_TO_CHAR", args: vals(str("yyyy-MM-dd hh:mm:ss"), event), want: str("2018-05-09 12:50:41")},
-		{name: "EXTRACT", args: vals(str("SECOND"), event), want: num(41)},
+		{name: "EXTRACT", args: vals(str("SECOND"), event), want: dec(41.337)},
 
 		{name: "TO_TIMESTAMP", args: vals(num(1525870241337)), want: event},
 		{name: "TO_TIMESTAMP", args: vals(null), want: null},
@@ -45,6 +45,12 @@ func TestDatetimeFunctions(t *testing.T) {
 		{name: "EXTRACT", args: vals(str("MONTH"), value.NewMonths(14)), want: num(2)},
 		{name: "EXTRACT", args: vals(str("FORTNIGHT"), event), err: "bind"},
 		{name: "EXTRACT", args: vals(str("SECOND"), null), want: null},
+		// The EXTRACT page: SECOND is DECIMAL(5,3) with the milliseconds, of an interval too.
+		{name: "EXTRACT", args: vals(str("SECOND"), ival(((2*24+3)*60+4)*60_000+5678)), want: dec(5.678)},
+		{name: "EXTRACT", args: vals(str("SECOND"), ival(-5678)), want: dec(-5.678)},
+		{name: "EXTRACT", args: vals(str("SECOND"), ts("2016-09-23 04:29:26.234")), want: dec(26.234)},
+		{name: "EXTRACT", args: vals(str("SECOND"), ts("1969-12-31 23:59:58.500")), want: dec(58.5)},
+		{name: "EXTRACT", args: vals(str("SECOND"), tm("10:42:07.001")), want: dec(7.001)},
 
 		// FLOOR(ts TO unit) and CEIL(ts TO unit).
 		// The reference: FLOOR(TIMESTAMP '2004-09-30 13:48:23' TO HOUR) '2004-09-30 13:00:00', TO MINUTE
@@ -174,6 +180,17 @@ func TestCharToTimestampColumnFormat(t *testing.T) {
 		}
 		if err != nil || got.String() != c.want {
 			t.Errorf("CHAR_TO_TIMESTAMP(%q, %q) = %s, %v; want %s", c.format, c.s, show(got), err, c.want)
+		}
+	}
+}
+
+// TestExtractTypes checks the result types the EXTRACT page gives: DECIMAL(5,3) for SECOND, BIGINT for
+// the other fields.
+func TestExtractTypes(t *testing.T) {
+	for unit, want := range map[string]string{"SECOND": "DECIMAL(5,3)", "MINUTE": "BIGINT", "MILLISECOND": "BIGINT"} {
+		_, typ, err := bind(t, "EXTRACT", vals(str(unit), ts("2016-09-23 04:29:26.234")), nil)
+		if err != nil || typ.String() != want {
+			t.Errorf("EXTRACT(%s FROM TIMESTAMP) type %s (%v), want %s", unit, typ, err, want)
 		}
 	}
 }
