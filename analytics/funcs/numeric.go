@@ -8,8 +8,10 @@ import (
 
 // Numeric functions: the reference's list (ABS, CEIL/CEILING, EXP, FLOOR, LN, LOG10, MOD, POWER; STEP is in
 // datetime.go) and SQRT, which applications call. Exact arguments keep their type where SQL keeps it (ABS, CEIL, FLOOR, MOD of
-// integers); the transcendental functions return DOUBLE and follow java.lang.Math (LN(0) is -Infinity,
-// SQRT(-1) is NaN), which is what KDA computes them with.
+// integers); the transcendental functions return DOUBLE and follow java.lang.Math, which is what KDA
+// computes them with (SQRT(-1) is NaN), except where the reference raises an exception: LN and LOG10 of 0
+// or a negative number, POWER of 0 to a negative exponent or of a negative base to a fraction. Those are
+// Invalid_argument error rows, as MOD by zero is a Division_by_zero one.
 
 func init() {
 	register(bindAbs, "ABS")
@@ -104,8 +106,13 @@ func bindMath1(name string, args []Arg) (Impl, value.Type, error) {
 	case "SQRT":
 		op = math.Sqrt
 	}
+	logarithm := name == "LN" || name == "LOG10"
 	return strict(func(a []value.Value) (value.Value, error) {
-		return value.NewDouble(op(a[0].Float())), nil
+		x := a[0].Float()
+		if logarithm && x <= 0 {
+			return value.Value{}, errorf(InvalidArgument, "%s(%s): the argument must be greater than 0", name, a[0])
+		}
+		return value.NewDouble(op(x)), nil
 	}), value.DoubleType, nil
 }
 
@@ -117,7 +124,14 @@ func bindPower(name string, args []Arg) (Impl, value.Type, error) {
 		return nil, value.Type{}, err
 	}
 	return strict(func(a []value.Value) (value.Value, error) {
-		return value.NewDouble(math.Pow(a[0].Float(), a[1].Float())), nil
+		x, y := a[0].Float(), a[1].Float()
+		switch {
+		case x == 0 && y < 0:
+			return value.Value{}, errorf(InvalidArgument, "POWER(%s, %s): 0 to a negative power", a[0], a[1])
+		case x < 0 && y != math.Trunc(y):
+			return value.Value{}, errorf(InvalidArgument, "POWER(%s, %s): a negative number to a power that is not a whole number", a[0], a[1])
+		}
+		return value.NewDouble(math.Pow(x, y)), nil
 	}), value.DoubleType, nil
 }
 
