@@ -209,11 +209,18 @@ func bindOverlay(name string, args []Arg) (Impl, value.Type, error) {
 		if len(a) == 4 {
 			n = intArg(a[3])
 		}
-		if from < 1 || n < 0 {
-			return value.Value{}, errorf(InvalidArgument, "OVERLAY position %d or length %d out of range", from, n)
+		if n < 0 {
+			return value.Value{}, errorf(InvalidArgument, "OVERLAY length %d is negative", n)
 		}
-		// SQL defines OVERLAY as SUBSTRING(s FROM 1 FOR from-1) || with || SUBSTRING(s FROM from+n).
-		return value.NewString(substring(s, 1, from-1) + with + substring(s, from+n, -1)), nil
+		// SQL defines OVERLAY as SUBSTRING(s FROM 1 FOR from-1) || with || SUBSTRING(s FROM from+n). A
+		// start below 1 has no head, and the replaced part starts before s: the reference's "(1 - start
+		// position) characters of the replacement string is prepended to the result, and the rest overlaid
+		// on the original", so FROM 0 gives 'foo345' and FROM -2 'foo12345' for '12345' PLACING 'foo'.
+		head := ""
+		if from > 1 {
+			head = substring(s, 1, from-1)
+		}
+		return value.NewString(head + with + substring(s, from+n, -1)), nil
 	}), value.VarcharType, nil
 }
 

@@ -45,9 +45,15 @@ func TestStringFunctions(t *testing.T) {
 		{name: "TRIM", args: vals(str("SIDEWAYS"), str("E"), str("EndE")), err: "bind"},
 		{name: "TRIM", args: vals(str("BOTH"), str("E"), null), want: null},
 
-		// OVERLAY: "OVERLAY('12345' PLACING 'foo' FROM 1) foo45", "FROM 4 123foo", "FROM 17 12345foo",
-		// "FROM 2 FOR 0 1foo2345", "FROM 2 FOR 2 1foo45", "FROM 2 FOR 9 1foo".
+		// OVERLAY: "OVERLAY('12345' PLACING 'foo' FROM 1) foo45", "FROM 0 foo345", "FROM -2 foo12345",
+		// "FROM 4 123foo", "FROM 17 12345foo", "FROM 2 FOR 0 1foo2345", "FROM 2 FOR 2 1foo45",
+		// "FROM 2 FOR 9 1foo"; "If the string length is less than zero, an exception is raised."
 		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(1)), want: str("foo45")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(0)), want: str("foo345")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(-2)), want: str("foo12345")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(-1)), want: str("foo2345")},
+		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(2), num(-1)), err: InvalidArgument},
+		{name: "OVERLAY", args: vals(str("12345"), null, num(0)), want: null},
 		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(4)), want: str("123foo")},
 		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(17)), want: str("12345foo")},
 		{name: "OVERLAY", args: vals(str("12345"), str("foo"), num(2), num(0)), want: str("1foo2345")},
