@@ -62,24 +62,24 @@ func bindInitcap(name string, args []Arg) (Impl, value.Type, error) {
 		textType(args[0]), nil
 }
 
-// initcap upper-cases the first letter of each word and lower-cases the rest; words are runs of letters
-// and digits, as SQLstream's INITCAP splits them.
+// initcap upper-cases the first character of each word and lower-cases the rest. Words are delimited by
+// spaces only, as the INITCAP page says ("the first character of each space-delimited word"), so
+// 'hello-world foo_bar' gives 'Hello-world Foo_bar'.
 func initcap(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	start := true
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start {
-				b.WriteRune(unicode.ToUpper(r))
-			} else {
-				b.WriteRune(unicode.ToLower(r))
-			}
+		switch {
+		case r == ' ':
+			start = true
+		case start:
+			r = unicode.ToUpper(r)
 			start = false
-			continue
+		default:
+			r = unicode.ToLower(r)
 		}
 		b.WriteRune(r)
-		start = true
 	}
 	return b.String()
 }

@@ -65,7 +65,12 @@ func TestStringFunctions(t *testing.T) {
 		{name: "LOWER", args: vals(str("Hello World")), want: str("hello world")},
 		{name: "UPPER", args: vals(null), want: null},
 		{name: "INITCAP", args: vals(str("Each FIRST lEtTeR is cAPITALIZED")), want: str("Each First Letter Is Capitalized")},
-		{name: "INITCAP", args: vals(str("o'neil-smith x2y")), want: str("O'Neil-Smith X2y")},
+		// INITCAP: "the first character of each space-delimited word is upper-cased, and all other
+		// characters are lower-cased" (not after a hyphen, apostrophe or underscore).
+		{name: "INITCAP", args: vals(str("o'neil-smith x2y")), want: str("O'neil-smith X2y")},
+		{name: "INITCAP", args: vals(str("hello-world foo_bar")), want: str("Hello-world Foo_bar")},
+		{name: "INITCAP", args: vals(str("  two  SPACES 1st")), want: str("  Two  Spaces 1st")},
+		{name: "INITCAP", args: vals(str("élan ÉCOLE")), want: str("Élan École")},
 		{name: "CHAR_LENGTH", args: vals(str("one")), want: num(3)},
 		{name: "CHARACTER_LENGTH", args: vals(str("héllo")), want: num(5)},
 		{name: "CHAR_LENGTH", args: vals(str("")), want: num(0)},
