@@ -256,7 +256,15 @@ func bindTrim(name string, args []Arg) (Impl, value.Type, error) {
 	if err := needText(name, args, 1, 2); err != nil {
 		return nil, value.Type{}, err
 	}
+	// "Only one trim character is allowed; specifying an empty string or a string longer than one
+	// character results in an exception": a literal is refused here, a column's value is an error row.
+	if c, ok := args[1].constString(); ok && utf8.RuneCountInString(c) != 1 {
+		return nil, value.Type{}, fmt.Errorf("TRIM: the trim character must be one character, not '%s'", c)
+	}
 	return strict(func(a []value.Value) (value.Value, error) {
+		if c := a[1].S; utf8.RuneCountInString(c) != 1 {
+			return value.Value{}, errorf(InvalidArgument, "TRIM character '%s' is not one character", c)
+		}
 		return value.NewString(trim(a[2].S, a[1].S)), nil
 	}), textType(args[2]), nil
 }

@@ -44,6 +44,11 @@ func TestStringFunctions(t *testing.T) {
 		{name: "TRIM", args: vals(str("TRAILING"), str("E"), str("EndE")), want: str("End")},
 		{name: "TRIM", args: vals(str("SIDEWAYS"), str("E"), str("EndE")), err: "bind"},
 		{name: "TRIM", args: vals(str("BOTH"), str("E"), null), want: null},
+		{name: "TRIM", args: vals(str("BOTH"), str("é"), str("ééaé")), want: str("a")},
+		// "Only one trim character is allowed; specifying an empty string or a string longer than one
+		// character results in an exception."
+		{name: "TRIM", args: vals(str("BOTH"), str("xy"), str("xxxNo y to trimxxx")), err: "bind"},
+		{name: "TRIM", args: vals(str("BOTH"), str(""), str("xxx")), err: "bind"},
 
 		// OVERLAY: "OVERLAY('12345' PLACING 'foo' FROM 1) foo45", "FROM 0 foo345", "FROM -2 foo12345",
 		// "FROM 4 123foo", "FROM 17 12345foo", "FROM 2 FOR 0 1foo2345", "FROM 2 FOR 2 1foo45",
@@ -79,3 +84,18 @@ func TestStringFunctions(t *testing.T) {
 }
 
 func vals(v ...value.Value) []value.Value { return v }
+
+// TestTrimCharacterColumn checks that a trim character from a column that is not one character is an
+// error row (the literal is refused at bind).
+func TestTrimCharacterColumn(t *testing.T) {
+	for _, c := range []string{"", "xy", "éé"} {
+		got, err := callVar(t, "TRIM", []int{1}, str("LEADING"), str(c), str("xxa"))
+		if e, ok := err.(*Error); !ok || e.Name != InvalidArgument {
+			t.Errorf("TRIM(LEADING '%s' FROM 'xxa') = %s, %v; want an %s error", c, show(got), err, InvalidArgument)
+		}
+	}
+	got, err := callVar(t, "TRIM", []int{1}, str("LEADING"), str("x"), str("xxa"))
+	if err != nil || !same(got, str("a")) {
+		t.Errorf("TRIM(LEADING 'x' FROM 'xxa') = %s, %v; want 'a'", show(got), err)
+	}
+}
