@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"strings"
 
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
@@ -218,6 +219,42 @@ func (s *aggSpec) add(st *accState, v value.Value, keyBuf *[]byte) {
 	}
 }
 
+// accumulates reports whether a sliding window keeps this aggregate in its accState (add and remove);
+// the others are read from the window's rows (LAG, NTH_VALUE, EXP_AVG, FIRST_VALUE, LAST_VALUE) or kept
+// in a monotonic deque (MIN, MAX).
+func (s *aggSpec) accumulates() bool {
+	switch s.name {
+	case "LAG", "NTH_VALUE", "EXP_AVG", "FIRST_VALUE", "LAST_VALUE", "MIN", "MAX":
+		return false
+	}
+	return !s.variance()
+}
+
+// variance reports whether s is of the variance family, which sliding windows keep in a varStack.
+func (s *aggSpec) variance() bool {
+	switch s.name {
+	case "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE":
+		return true
+	}
+	return false
+}
+
+// varianceResult is the variance family's value for n rows with sum of squared deviations m2.
+func (s *aggSpec) varianceResult(n int64, m2 float64) value.Value {
+	d := n
+	if s.name == "STDDEV" || s.name == "STDDEV_SAMP" || s.name == "VAR_SAMP" || s.name == "VARIANCE" {
+		d--
+	}
+	if d < 1 {
+		return value.Value{}
+	}
+	v := m2 / float64(d)
+	if strings.HasPrefix(s.name, "STDDEV") {
+		v = math.Sqrt(v)
+	}
+	return value.NewDouble(v)
+}
+
 // remove takes a value out again (sliding windows). It reports false when the state must be rebuilt from
 // the window's rows instead (MIN and MAX losing their extreme, FIRST_VALUE losing the first).
 func (s *aggSpec) remove(st *accState, v value.Value) bool {
@@ -232,6 +269,7 @@ func (s *aggSpec) remove(st *accState, v value.Value) bool {
 	if v.K == value.Null {
 		return true
 	}
+
 	st.N--
 	switch s.name {
 	case "SUM", "AVG":

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -127,6 +129,46 @@ type partition struct {
 	Accs  []accState
 	Dirty []bool          // the aggregate must be recomputed from Args
 	Lags  [][]value.Value // per aggregate: LAG's previous values, newest last
+	// MIN and MAX keep a monotonic deque per aggregate: the absolute numbers (Base counts the rows dropped
+	// so far) of the rows that can still be the extreme, oldest first, so the extreme is the front's value
+	// and leaves in amortised O(1) however the values run (a falling MAX would otherwise rescan the window
+	// at every row).
+	Base int64
+	Mono [][]int64
+	// The variance family keeps a varStack per aggregate (nil for the others).
+	Vars []varStack
+}
+
+// welford is the count, mean and sum of squared deviations of some values.
+type welford struct {
+	N    int64
+	Mean float64
+	M2   float64
+}
+
+// merge combines two sets of values (Chan et al.'s pairwise formula). It never subtracts a value out, so
+// rounding cannot pile up as rows come and go, and equal values give a variance of exactly 0.
+func (a welford) merge(b welford) welford {
+	switch {
+	case a.N == 0:
+		return b
+	case b.N == 0:
+		return a
+	}
+	n := a.N + b.N
+	d := b.Mean - a.Mean
+	return welford{N: n, Mean: a.Mean + d*float64(b.N)/float64(n),
+		M2: a.M2 + b.M2 + d*d*float64(a.N)*float64(b.N)/float64(n)}
+}
+
+// varStack is a sliding window's variance in amortised O(1) per row, by the two-stacks method: the oldest
+// rows (the front, len(Suffix) of them) each hold the merge of themselves and every front row after them;
+// the newer rows are merged into Back as they come. The window's value is Suffix[0] merged with Back. A row
+// leaves from the front; when the front is used up, it is rebuilt from all the window's rows, each row
+// taking part in one rebuild.
+type varStack struct {
+	Suffix []welford
+	Back   welford
 }
 
 // arg returns argument j of row i of a window whose aggregates number width.
@@ -217,7 +259,8 @@ func (s *slidingOp) push(r Row) {
 		pt := s.parts[wi][string(key)]
 		if pt == nil {
 			pt = &partition{Accs: make([]accState, len(w.aggs)), Dirty: make([]bool, len(w.aggs)),
-				Lags: make([][]value.Value, len(w.aggs))}
+				Lags: make([][]value.Value, len(w.aggs)), Mono: make([][]int64, len(w.aggs)),
+				Vars: make([]varStack, len(w.aggs))}
 			s.parts[wi][string(key)] = pt
 		}
 		width := len(w.aggs)
@@ -229,7 +272,17 @@ func (s *slidingOp) push(r Row) {
 		n := len(pt.Times) // rows in the window, this one last
 		for j, ai := range w.aggs {
 			a := s.aggs[ai]
-			if a.name == "LAG" || a.name == "NTH_VALUE" || a.name == "EXP_AVG" {
+			switch a.name {
+			case "LAG", "NTH_VALUE", "EXP_AVG", "FIRST_VALUE", "LAST_VALUE": // read from the window's rows
+				continue
+			case "MIN", "MAX":
+				pt.monoPush(j, width, vals[j], a.name == "MAX")
+				continue
+			}
+			if a.variance() {
+				if v := vals[j]; v.K != value.Null {
+					pt.Vars[j].Back = pt.Vars[j].Back.merge(welford{N: 1, Mean: v.Float()})
+				}
 				continue
 			}
 			if !pt.Dirty[j] {
@@ -282,6 +335,33 @@ func (s *slidingOp) push(r Row) {
 				// Weights depend on the current row's time, so the window's rows are weighed afresh: O(rows in
 				// the window) per row.
 				s.aggBuf[ai] = expAvg(pt, width, j, r.Time, a.halfLife)
+				continue
+			case "MIN", "MAX":
+				s.aggBuf[ai] = value.Value{}
+				if q := pt.Mono[j]; len(q) > 0 {
+					s.aggBuf[ai] = pt.arg(width, int(q[0]-pt.Base), j)
+				}
+				continue
+			case "FIRST_VALUE":
+				s.aggBuf[ai] = value.Value{}
+				for i := range n {
+					if v := pt.arg(width, i, j); v.K != value.Null || !a.ignoreNulls {
+						s.aggBuf[ai] = v
+						break
+					}
+				}
+				continue
+			case "LAST_VALUE":
+				s.aggBuf[ai], _ = backInWindow(pt, width, n, j, 1, a.ignoreNulls)
+				continue
+			}
+			if a.variance() {
+				vs := &pt.Vars[j]
+				all := vs.Back
+				if len(vs.Suffix) > 0 {
+					all = vs.Suffix[0].merge(vs.Back)
+				}
+				s.aggBuf[ai] = a.varianceResult(all.N, all.M2)
 				continue
 			}
 			if pt.Dirty[j] {
@@ -342,9 +422,14 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 		return
 	}
 	width := len(w.aggs)
+	for j, ai := range w.aggs {
+		if s.aggs[ai].variance() {
+			pt.dropVar(j, width, drop)
+		}
+	}
 	for i := range drop {
 		for j, ai := range w.aggs {
-			if pt.Dirty[j] || s.aggs[ai].name == "EXP_AVG" {
+			if pt.Dirty[j] || !s.aggs[ai].accumulates() {
 				continue
 			}
 			if !s.aggs[ai].remove(&pt.Accs[j], pt.arg(width, i, j)) {
@@ -358,13 +443,60 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 	clear(pt.Args[:drop*width]) // the dropped rows' values are garbage now
 	pt.Times = pt.Times[drop:]
 	pt.Args = pt.Args[drop*width:]
+	pt.Base += int64(drop)
+	for j, q := range pt.Mono {
+		k := 0
+		for k < len(q) && q[k] < pt.Base {
+			k++
+		}
+		pt.Mono[j] = q[k:]
+	}
 	if len(pt.Times) == 0 {
 		// An empty window starts again from nothing, as a new partition does: what removals leave in a
 		// float sum (0.1 + 0.2 - 0.1 - 0.2 is not 0) must not depend on whether a sweep deleted the
 		// partition meanwhile, which depends on when the application advanced.
 		clear(pt.Accs)
 		clear(pt.Dirty)
+		clear(pt.Mono)
+		clear(pt.Vars)
+		pt.Base = 0
 	}
+}
+
+// dropVar takes the window's oldest drop rows out of variance stack j, rebuilding the front from every row
+// of the window first if it holds fewer than that.
+func (pt *partition) dropVar(j, width, drop int) {
+	vs := &pt.Vars[j]
+	if drop > len(vs.Suffix) {
+		n := len(pt.Times)
+		vs.Suffix = slices.Grow(vs.Suffix[:0], n)[:n]
+		acc := welford{}
+		for i := n - 1; i >= 0; i-- {
+			if v := pt.arg(width, i, j); v.K != value.Null {
+				acc = welford{N: 1, Mean: v.Float()}.merge(acc)
+			}
+			vs.Suffix[i] = acc
+		}
+		vs.Back = welford{}
+	}
+	vs.Suffix = vs.Suffix[drop:]
+}
+
+// monoPush adds the newest row's value v (its number is Base+len(Times)-1) to MIN's or MAX's deque j: the
+// rows it beats can never be the extreme again, since they leave the window first.
+func (pt *partition) monoPush(j, width int, v value.Value, isMax bool) {
+	if v.K == value.Null {
+		return
+	}
+	q := pt.Mono[j]
+	for len(q) > 0 {
+		c := value.Compare(pt.arg(width, int(q[len(q)-1]-pt.Base), j), v)
+		if (isMax && c > 0) || (!isMax && c < 0) {
+			break
+		}
+		q = q[:len(q)-1] // equal values too: the newer one outlives it
+	}
+	pt.Mono[j] = append(q, pt.Base+int64(len(pt.Times)-1))
 }
 
 // advance forgets partitions whose rows have all left their time window, so that memory follows the keys
@@ -410,8 +542,20 @@ func (s *slidingOp) restore(dec func(any) error) error {
 			// A snapshot of another shape (another code, or rows kept one slice each, as before the flat
 			// layout) would index out of range: refuse it, and the run starts with fresh state.
 			if pt == nil || len(pt.Args) != len(pt.Times)*width || len(pt.Accs) != width || len(pt.Dirty) != width ||
-				len(pt.Lags) != width {
+				len(pt.Lags) != width || len(pt.Mono) != width || len(pt.Vars) != width {
 				return errSnapshotMismatch
+			}
+			for _, vs := range pt.Vars {
+				if len(vs.Suffix) > len(pt.Times) {
+					return errSnapshotMismatch
+				}
+			}
+			for _, q := range pt.Mono {
+				for _, k := range q {
+					if k < pt.Base || k >= pt.Base+int64(len(pt.Times)) {
+						return errSnapshotMismatch
+					}
+				}
 			}
 		}
 	}
