@@ -15,7 +15,7 @@ import (
 var aggregates = map[string]bool{
 	"COUNT": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true, "FIRST_VALUE": true, "LAST_VALUE": true,
 	"LAG": true, "NTH_VALUE": true, "STDDEV": true, "STDDEV_POP": true, "STDDEV_SAMP": true, "VAR_POP": true,
-	"VAR_SAMP": true, "VARIANCE": true, "EXP_AVG": true,
+	"VAR_SAMP": true, "VARIANCE": true, "EXP_AVG": true, "ANY": true, "SOME": true, "EVERY": true,
 }
 
 func isAggregate(x *sql.FuncCall) bool { return aggregates[x.Name.Name] && !x.Name.Quoted }
@@ -126,6 +126,12 @@ func (c *compiler) aggregate(x *sql.FuncCall) *cexpr {
 	case "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP", "VARIANCE", "EXP_AVG":
 		c.wantNumeric(x, spec.arg)
 		spec.typ = value.DoubleType
+	case "ANY", "SOME", "EVERY":
+		// The Boolean aggregates (sql-reference-any, -every): whether any, or every, non-NULL value is true.
+		if b := spec.arg.typ.Base; b != value.TBoolean && b != value.TNull {
+			errorf(x, "%s needs a BOOLEAN, not %s", name, spec.arg.typ)
+		}
+		spec.typ = value.BooleanType
 	case "MIN", "MAX":
 		if spec.arg.typ.Base == value.TRow {
 			errorf(x, "%s of a ROW", name)
@@ -197,6 +203,8 @@ func (s *aggSpec) add(st *accState, v value.Value, keyBuf *[]byte) {
 	}
 	st.N++
 	switch s.name {
+	case "ANY", "SOME", "EVERY":
+		st.I += v.I // the number of true values
 	case "SUM", "AVG":
 		if s.typ.Kind() == value.Int {
 			st.I += v.I
@@ -272,6 +280,8 @@ func (s *aggSpec) remove(st *accState, v value.Value) bool {
 
 	st.N--
 	switch s.name {
+	case "ANY", "SOME", "EVERY":
+		st.I -= v.I
 	case "SUM", "AVG":
 		if s.typ.Kind() == value.Int {
 			st.I -= v.I
@@ -329,6 +339,14 @@ func (s *aggSpec) result(st *accState) value.Value {
 			return value.Value{}
 		}
 		return st.V
+	case "ANY", "SOME", "EVERY":
+		if st.N == 0 {
+			return value.Value{}
+		}
+		if s.name == "EVERY" {
+			return value.NewBool(st.I == st.N)
+		}
+		return value.NewBool(st.I > 0)
 	case "STDDEV", "STDDEV_SAMP", "VAR_SAMP", "VARIANCE":
 		if st.N < 2 {
 			return value.Value{}

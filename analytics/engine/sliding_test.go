@@ -209,3 +209,36 @@ WINDOW r AS (PARTITION BY ticker_symbol RANGE INTERVAL '5' SECOND PRECEDING),
 		}
 	}
 }
+
+// ANY (or SOME) and EVERY, the Boolean aggregates: the reference's example shape, in a tumbling GROUP BY
+// and over a sliding window; NULLs count for nothing, and a group of NULLs only is NULL.
+func TestAnyEvery(t *testing.T) {
+	rows := []Row{tick(0, "AAPL", "TECH", 1, 0.5), tick(1, "AAPL", "TECH", 1, 2), tick(2, "MSFT", "TECH", -1, 3),
+		tick(61, "AAPL", "TECH", 1, 5), tick(62, "AAPL", "TECH", 1, 0.25)}
+	got, errs := queryRows(t, `SELECT STREAM ticker_symbol, ANY(price < 1), EVERY(price < 1), SOME(CASE WHEN change < 0 THEN NULL ELSE price > 1 END)
+FROM "SOURCE_SQL_STREAM_001" GROUP BY ticker_symbol, FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE)`, rows, 200)
+	want := []string{
+		"0 2017-07-14 02:41:00.000 AAPL,true,false,true",
+		"0 2017-07-14 02:41:00.000 MSFT,false,false,NULL",
+		"0 2017-07-14 02:42:00.000 AAPL,true,false,true",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(errs) != 0 {
+		t.Errorf("GROUP BY: got\n%s\nwant\n%s\nerrors %v", strings.Join(got, "\n"), strings.Join(want, "\n"), errs)
+	}
+	got, _ = queryRows(t, `SELECT STREAM ANY(price < 1) OVER w, EVERY(price < 10) OVER w
+FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol RANGE INTERVAL '30' SECOND PRECEDING)`, rows, 200)
+	want = []string{
+		"0 2017-07-14 02:40:00.000 true,true",
+		"0 2017-07-14 02:40:01.000 true,true",
+		"0 2017-07-14 02:40:02.000 false,true",
+		"0 2017-07-14 02:41:01.000 false,true", // the rows of a minute before have left
+		"0 2017-07-14 02:41:02.000 true,true",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("OVER: got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := CompileQuery(`SELECT STREAM EVERY(price) FROM "SOURCE_SQL_STREAM_001" GROUP BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE)`,
+		Config{Inputs: []Input{tickerInput()}}); err == nil || !strings.Contains(err.Error(), "EVERY needs a BOOLEAN") {
+		t.Errorf("EVERY(price): %v", err)
+	}
+}
