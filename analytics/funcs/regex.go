@@ -3,10 +3,12 @@ package funcs
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -343,6 +345,98 @@ func (c *regexCache[T]) get(key string) (T, error) {
 type replacer struct {
 	re   *regexp.Regexp
 	repl *replacement
+	// emptyAfter is re anchored one character before where it must match, \A(?s:.)(re), or nil
+	// when re never matches the empty string: it finds the empty matches that Java keeps and Go drops.
+	emptyAfter *regexp.Regexp
+}
+
+// newReplacer compiles a REGEX_REPLACE pattern and replacement.
+func newReplacer(pat, repl string) (*replacer, error) {
+	re, err := compileJava(pat)
+	if err != nil {
+		return nil, err
+	}
+	r, err := parseReplacement(repl, re)
+	if err != nil {
+		return nil, err
+	}
+	rp := &replacer{re: re, repl: r}
+	if t, err := syntax.Parse(re.String(), syntax.Perl); err == nil && matchesEmpty(t) {
+		// A pattern that compiled compiles wrapped; if it ever did not, Go's matches are the fallback.
+		rp.emptyAfter, _ = regexp.Compile(`\A(?s:.)(` + re.String() + `)`)
+	}
+	return rp, nil
+}
+
+// matches lists the matches of r in s as java.util.regex.Matcher.find finds them, at most limit of them
+// (all when limit < 0). Go's FindAll drops an empty match that starts where the previous match ended
+// ("baaac" with a* gives b, then aaa, then c's empty match); Java keeps it, so that
+// "baaac".replaceAll("a*", "X") is "XbXXcX". After either engine's empty match the search goes on one
+// character further, so Java's matches are Go's plus those empty ones.
+func (r *replacer) matches(s string, limit int) [][]int {
+	ms := r.re.FindAllStringSubmatchIndex(s, limit)
+	if r.emptyAfter == nil || len(ms) == 0 {
+		return ms
+	}
+	var out [][]int
+	for i, m := range ms {
+		if limit >= 0 && len(out) >= limit {
+			break
+		}
+		out = append(out, m)
+		end := m[1]
+		if end == m[0] || i+1 < len(ms) && ms[i+1][0] == end {
+			continue // the next search starts past an empty match, or finds a match at end anyway
+		}
+		_, size := utf8.DecodeLastRuneInString(s[:end])
+		am := r.emptyAfter.FindStringSubmatchIndex(s[end-size:])
+		if am == nil || am[2] != am[3] {
+			continue // no match at end, or Go's next match is the one Java finds there
+		}
+		e := am[2:]
+		for j := range e {
+			if e[j] >= 0 {
+				e[j] += end - size
+			}
+		}
+		out = append(out, e)
+	}
+	if limit >= 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// matchesEmpty reports whether a pattern can match the empty string somewhere in a text: its shortest
+// match has no characters.
+func matchesEmpty(t *syntax.Regexp) bool {
+	switch t.Op {
+	case syntax.OpNoMatch, syntax.OpCharClass, syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return false
+	case syntax.OpLiteral:
+		return len(t.Rune) == 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return matchesEmpty(t.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		return true
+	case syntax.OpRepeat:
+		return t.Min == 0 || matchesEmpty(t.Sub[0])
+	case syntax.OpConcat:
+		for _, sub := range t.Sub {
+			if !matchesEmpty(sub) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpAlternate:
+		for _, sub := range t.Sub {
+			if matchesEmpty(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return true // the empty match and the zero-width assertions
 }
 
 // bindRegexReplace binds REGEX_REPLACE(original, regex, replacement, startPosition, occurrence): Java's
@@ -363,15 +457,7 @@ func bindRegexReplace(name string, args []Arg) (Impl, value.Type, error) {
 	}
 	compile := func(key string) (*replacer, error) {
 		pat, repl, _ := strings.Cut(key, "\x00")
-		re, err := compileJava(pat)
-		if err != nil {
-			return nil, err
-		}
-		r, err := parseReplacement(repl, re)
-		if err != nil {
-			return nil, err
-		}
-		return &replacer{re: re, repl: r}, nil
+		return newReplacer(pat, repl)
 	}
 	var get func(a []value.Value) (*replacer, error)
 	pat, ok1 := args[1].constString()
@@ -427,7 +513,7 @@ func regexReplace(r *replacer, s string, off int, occ int64) string {
 		limit = int(occ)
 	}
 	tail := s[off:]
-	ms := r.re.FindAllStringSubmatchIndex(tail, limit)
+	ms := r.matches(tail, limit)
 	if len(ms) == 0 || occ > 0 && int64(len(ms)) < occ {
 		return s
 	}

@@ -92,3 +92,39 @@ func TestRegexReplaceConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// REGEX_REPLACE with occurrence 0 is java.lang.String.replaceAll, whose Matcher keeps an empty match
+// right after a match (Go's regexp drops it). The wants are what the JDK prints for
+// s.replaceAll(regex, replacement).
+func TestRegexReplaceEmptyMatches(t *testing.T) {
+	for _, c := range []struct{ s, re, repl, want string }{
+		{"baaac", "a*", "X", "XbXXcX"},
+		{"aaa", "a*+", "X", "XX"},
+		{"aaa", "a*", "X", "XX"},
+		{"abc", "x*", "-", "-a-b-c-"},
+		{"a1b22c333", `\d*`, "#", "#a##b##c##"},
+		{"hello world", `\b`, "|", "|hello| |world|"},
+		{"hello world", "o?", "0", "0h0e0l0l00 0w00r0l0d0"},
+		{"abab", "(ab)*", "[$1]", "[ab][]"},
+		{"a\nb\n", "(?m)$", "E", "aE\nbE\nE"},
+		{"héé", "é*", "X", "XhXX"},
+		{"aXbX", "X|", "_", "_a__b__"},
+		{"", "a*", "X", "X"},
+		{"ab", "a|b*", "X", "XXX"},
+		{"foo  bar", " *", "_", "_f_o_o__b_a_r_"},
+		{"xaay", "a*?", "-", "-x-a-a-y-"},
+		{"aa", "a{0,1}", "X", "XXX"},
+	} {
+		got, err := call(t, "REGEX_REPLACE", str(c.s), str(c.re), str(c.repl), num(1), num(0))
+		if err != nil || got.S != c.want {
+			t.Errorf("REGEX_REPLACE(%q, %q, %q, 1, 0) = %q, %v; want %q", c.s, c.re, c.repl, got.S, err, c.want)
+		}
+	}
+	// The occurrences count Java's matches: in 'baaac', a* matches '' at 0, 'aaa', '' at 4 and '' at 5.
+	for occ, want := range []string{"XbXXcX", "Xbaaac", "bXc", "baaaXc", "baaacX", "baaac"} {
+		got, err := call(t, "REGEX_REPLACE", str("baaac"), str("a*"), str("X"), num(1), num(int64(occ)))
+		if err != nil || got.S != want {
+			t.Errorf("REGEX_REPLACE('baaac', 'a*', 'X', 1, %d) = %q, %v; want %q", occ, got.S, err, want)
+		}
+	}
+}
