@@ -322,16 +322,22 @@ func (s *aggSpec) result(st *accState) value.Value {
 		if st.N == 0 {
 			return value.Value{}
 		}
-		if s.typ.Kind() == value.Int {
+		switch s.typ.Kind() {
+		case value.Int:
 			return value.NewInt(st.I)
+		case value.Decimal: // a sum of decimals is a decimal of their scale: 0.10 + 0.20 is 0.30
+			return value.NewDecimal(value.RoundDecimal(st.F, s.typ.Scale))
 		}
 		return value.Value{K: s.typ.Kind(), F: st.F}
 	case "AVG":
 		if st.N == 0 {
 			return value.Value{}
 		}
-		if s.typ.Kind() == value.Int {
+		switch s.typ.Kind() {
+		case value.Int:
 			return value.NewInt(st.I / st.N)
+		case value.Decimal: // in the argument's type, as KDA types AVG
+			return value.NewDecimal(value.RoundDecimal(st.F/float64(st.N), s.typ.Scale))
 		}
 		return value.Value{K: s.typ.Kind(), F: st.F / float64(st.N)}
 	case "MIN", "MAX", "FIRST_VALUE", "LAST_VALUE":

@@ -242,3 +242,14 @@ FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol RANGE INTER
 		t.Errorf("EVERY(price): %v", err)
 	}
 }
+
+// SUM and AVG of DECIMALs are decimals of the argument's scale, so comparing them with a literal holds:
+// 0.10 + 0.20 is 0.30, not the float 0.30000000000000004.
+func TestDecimalSumCompares(t *testing.T) {
+	got, _ := queryRows(t, `SELECT STREAM SUM(CAST(price AS DECIMAL(10,2))) OVER w = 0.3, AVG(CAST(price AS DECIMAL(10,2))) OVER w = 0.15
+FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol ROWS 1 PRECEDING)`,
+		[]Row{tick(0, "AAPL", "TECH", 1, 0.1), tick(1, "AAPL", "TECH", 1, 0.2)}, 10)
+	if len(got) != 2 || got[1] != "0 2017-07-14 02:40:01.000 true,true" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -84,3 +84,24 @@ func TestHashNaN(t *testing.T) {
 		t.Error("zeros hash differently")
 	}
 }
+
+func TestRoundDecimal(t *testing.T) {
+	for _, tt := range []struct {
+		f     float64
+		scale int
+		want  float64
+	}{
+		{0.1 + 0.2, 1, 0.3},
+		{0.1 + 0.2, 2, 0.3},
+		{0.15000000000000002, 2, 0.15},
+		{1.005 * 3, 3, 3.015},
+		{-0.1 - 0.2, 1, -0.3},
+		{2.5, 0, 3},
+		{1e17 + 0.5, 2, 1e17 + 0.5}, // past the mantissa: left alone
+		{0.125, 19, 0.125},          // past the table: left alone
+	} {
+		if got := RoundDecimal(tt.f, tt.scale); got != tt.want {
+			t.Errorf("RoundDecimal(%v, %d) = %v, want %v", tt.f, tt.scale, got, tt.want)
+		}
+	}
+}
