@@ -2,6 +2,7 @@ package sql
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -131,6 +132,12 @@ func (l *lexer) next() (Token, error) {
 	}
 	c := l.src[l.off]
 	switch {
+	case (c == 'U' || c == 'u') && l.peekByte(1) == '&' && l.peekByte(2) == '\'':
+		s, err := l.unicodeString()
+		if err != nil {
+			return Token{}, err
+		}
+		return tok(TokString, s)
 	case c == '\'':
 		s, err := l.quoted('\'')
 		if err != nil {
@@ -231,6 +238,96 @@ func (l *lexer) quoted(q byte) (string, error) {
 		b.WriteString(l.src[l.off : l.off+size])
 		l.advance()
 	}
+}
+
+// unicodeString reads a Unicode string literal, U&'...' with an optional UESCAPE '<char>' after it, and
+// returns its value. The reference's Expressions page: "u&'\0009' is a string consisting only of a tab
+// character", a doubled escape character stands for itself (u&'back\\slash'), and UESCAPE names
+// another escape character (u&'!0009' uescape '!' is a tab). As in SQL:2008, \+XXXXXX (six hex digits)
+// also names a character; the escape character may not be a hex digit, +, a quote or white space.
+func (l *lexer) unicodeString() (string, error) {
+	start := l.pos()
+	l.advance() // U
+	l.advance() // &
+	body, err := l.quoted('\'')
+	if err != nil {
+		return "", err
+	}
+	esc := '\\'
+	// Look past white space and comments for UESCAPE; without it, the lexer goes back to where it was.
+	save := *l
+	if err := l.skip(); err != nil {
+		*l = save // the next token reports it
+	}
+	if w := l.src[l.off:]; len(w) >= 7 && strings.EqualFold(w[:7], "UESCAPE") && (len(w) == 7 || !isIdentPartByte(w, 7)) {
+		for range 7 {
+			l.advance()
+		}
+		if err := l.skip(); err != nil {
+			return "", err
+		}
+		escPos := l.pos()
+		if l.peekByte(0) != '\'' {
+			return "", errAt(escPos, "expected the escape character in quotes after UESCAPE")
+		}
+		e, err := l.quoted('\'')
+		if err != nil {
+			return "", err
+		}
+		r, size := utf8.DecodeRuneInString(e)
+		if size == 0 || size != len(e) || r == '+' || r == '\'' || r == '"' || unicode.IsSpace(r) || isHex(r) {
+			return "", errAt(escPos, "UESCAPE needs one character that is not a hex digit, +, a quote or white space")
+		}
+		esc = r
+	} else {
+		*l = save
+	}
+	var b strings.Builder
+	for i := 0; i < len(body); {
+		r, size := utf8.DecodeRuneInString(body[i:])
+		i += size
+		if r != esc {
+			b.WriteRune(r)
+			continue
+		}
+		rest := body[i:]
+		n, digits := 4, rest
+		if strings.HasPrefix(rest, "+") {
+			n, digits = 6, rest[1:]
+		}
+		switch {
+		case strings.HasPrefix(rest, string(esc)):
+			b.WriteRune(esc)
+			i += len(string(esc))
+		case len(digits) >= n && allHex(digits[:n]):
+			v, _ := strconv.ParseUint(digits[:n], 16, 32)
+			if !utf8.ValidRune(rune(v)) {
+				return "", errAt(start, "U&'...' names %s%s, which is not a character", string(esc), rest[:len(rest)-len(digits)+n])
+			}
+			b.WriteRune(rune(v))
+			i += len(rest) - len(digits) + n
+		default:
+			return "", errAt(start, "invalid Unicode escape in U&'...': %s must be followed by 4 hex digits, + and 6 hex digits, or itself", string(esc))
+		}
+	}
+	return b.String(), nil
+}
+
+func isHex(r rune) bool { return r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' }
+
+func allHex(s string) bool {
+	for _, r := range s {
+		if !isHex(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isIdentPartByte reports whether the character at s[i] continues an identifier.
+func isIdentPartByte(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return isIdentPart(r)
 }
 
 // Tokenize returns the tokens of src, ending with a TokEOF token.
