@@ -6,6 +6,13 @@
 // source log, and pushes it row by row; it calls Advance when every input has moved past a time, and
 // windows ending at or before that time close and emit. The same input pushed again therefore yields the same
 // output, which is what makes a replay from TRIM_HORIZON give exactly the rows a live run gave.
+//
+// A query may set its rows' ROWTIME itself, with a select item aliased ROWTIME (SELECT STREAM
+// CHAR_TO_TIMESTAMP(...) AS ROWTIME, ...), so that windows downstream run on event time. ROWTIME must not
+// go backwards in a stream, so a row whose new ROWTIME is earlier than the last one its query emitted goes
+// to error_stream as a Late_row (and a NULL one as Null_rowtime). Time downstream of such a query is the
+// ROWTIME it emitted last, not the arrival time: its consumers are advanced no further, so a window on
+// event time closes when a later event shows that it is over, never because the arrival clock moved on.
 package engine
 
 import (

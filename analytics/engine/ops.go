@@ -248,3 +248,66 @@ func (d *distinct) push(r Row) {
 }
 
 func (d *distinct) advance(t int64) { d.out.advance(t) }
+
+// retime is a select item aliased ROWTIME (SELECT STREAM "event_time" AS ROWTIME, ...): the item's value
+// becomes the row's ROWTIME instead of a column. KDA keeps every stream's ROWTIME non-decreasing, so a row
+// whose new ROWTIME is earlier than the last one this operator emitted is a late row and goes to
+// error_stream, as is a row whose new ROWTIME is NULL (ROWTIME is TIMESTAMP NOT NULL).
+//
+// Time downstream is the ROWTIME this operator emits, not the arrival time of its input: an event time may
+// lie hours behind arrival, and a window downstream must not close before its event-time rows come. So
+// advance passes on only the last ROWTIME emitted, which no later row can precede; an advance from the
+// input past it does not move the consumers. The output is a function of the input rows alone, so a replay
+// gives the same rows and the same late rows.
+type retime struct {
+	in   *Instance
+	pump string
+	slot int // the item's column in the rows that come in
+	out  op
+	last int64 // ROWTIME of the last row emitted, minTime before the first
+	sent int64 // the time the consumers were last advanced to
+	buf  []value.Value
+}
+
+func (o *retime) push(r Row) {
+	v := r.Cols[o.slot]
+	if v.K != value.Null && v.K != value.Timestamp {
+		var err error
+		if v, err = funcs.Cast(v, value.TimestampType); err != nil {
+			o.in.rowError(o.pump, r, err)
+			return
+		}
+	}
+	if v.K == value.Null {
+		o.in.rowError(o.pump, r, &evalError{"Null_rowtime", "the select item aliased ROWTIME is NULL: ROWTIME is TIMESTAMP NOT NULL"})
+		return
+	}
+	if v.I < o.last {
+		o.in.rowError(o.pump, r, &evalError{"Late_row", "ROWTIME " + value.NewTimestamp(v.I).String() +
+			" is earlier than the stream's current ROWTIME " + value.NewTimestamp(o.last).String() + ": rows must be in ROWTIME order"})
+		return
+	}
+	o.last = v.I
+	o.buf = append(append(o.buf[:0], r.Cols[:o.slot]...), r.Cols[o.slot+1:]...)
+	o.out.push(Row{Time: v.I, Cols: o.buf})
+}
+
+func (o *retime) advance(int64) {
+	if o.last > o.sent {
+		o.sent = o.last
+		o.out.advance(o.last)
+	}
+}
+
+type retimeState struct{ Last, Sent int64 }
+
+func (o *retime) snapshot() any { return &retimeState{Last: o.last, Sent: o.sent} }
+
+func (o *retime) restore(dec func(any) error) error {
+	var st retimeState
+	if err := dec(&st); err != nil {
+		return err
+	}
+	o.last, o.sent = st.Last, st.Sent
+	return nil
+}

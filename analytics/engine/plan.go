@@ -273,7 +273,7 @@ type relation struct {
 func (p *planner) query(q sql.QueryExpr, top bool) relation {
 	switch q := q.(type) {
 	case *sql.Select:
-		return p.selectQuery(q)
+		return p.retimed(q, p.selectQuery(q))
 	case *sql.ParenQuery:
 		return p.query(q.Query, top)
 	case *sql.SetOp:
@@ -483,6 +483,60 @@ func (p *planner) selectQuery(sel *sql.Select) relation {
 		return p.orderBy(sel, rel, c)
 	}
 	return rel
+}
+
+// retimed plans a select item aliased ROWTIME, as in
+//
+//	SELECT STREAM CHAR_TO_TIMESTAMP('yyyy-MM-dd HH:mm:ss', "event_time") AS ROWTIME, "v" FROM "SOURCE_SQL_STREAM_001"
+//
+// The ROWTIME page gives the alias a meaning of its own: it overrides the row's timestamp. The item is
+// therefore not a column of the result (a pump inserting it counts one column fewer) and a retime operator
+// after the whole query (windows, ORDER BY and all) moves its value into the row's ROWTIME (ops.go).
+func (p *planner) retimed(sel *sql.Select, rel relation) relation {
+	item := -1
+	for i, it := range sel.Items {
+		if it.Alias != nil && isRowtime(*it.Alias) {
+			if item >= 0 {
+				errorf(it.Alias, "only one select item can be aliased ROWTIME")
+			}
+			item = i
+		}
+	}
+	if item < 0 {
+		return rel
+	}
+	vis := rel.sc.visible("")
+	slot := selectItemSlots(sel, len(vis))[item]
+	if slot < 0 || slot >= len(vis) || vis[slot].name != "ROWTIME" {
+		// Between two *: the output column of that name, when only one has it.
+		slot = -1
+		for i, c := range vis {
+			if c.name == "ROWTIME" {
+				if slot >= 0 {
+					errorf(sel.Items[item].Alias, "the select list has more than one column named ROWTIME")
+				}
+				slot = i
+			}
+		}
+	}
+	col := vis[slot]
+	if t := col.typ; t.Base != value.TTimestamp && t.Base != value.TNull {
+		errorf(sel.Items[item].Expr, "the select item aliased ROWTIME becomes the row's ROWTIME and must be a TIMESTAMP, not %s", t)
+	}
+	o := &retime{in: p.inst, pump: p.pump, slot: col.slot, last: minTime, sent: minTime}
+	rel.setOut(o)
+	p.inst.stateful = append(p.inst.stateful, o)
+	sc := &scope{width: rel.sc.width - 1}
+	for _, c := range rel.sc.cols {
+		switch {
+		case c.slot == col.slot:
+			continue
+		case c.slot > col.slot:
+			c.slot--
+		}
+		sc.cols = append(sc.cols, c)
+	}
+	return relation{sc: sc, setOut: func(x op) { o.out = x }}
 }
 
 func (p *planner) tableFunc(t *sql.TableFunc) relation {
