@@ -103,6 +103,17 @@ func (c *compiler) udf(x *sql.FuncCall, f *sql.CreateFunction, args []*cexpr) *c
 	}
 	body = bc.castTo(f.Body, body, ret)
 	n := len(args)
+	// RETURNS NULL ON NULL INPUT: a NULL argument makes the call NULL, and the body is not run (it might
+	// give a value, or fail, on NULL). CALLED ON NULL INPUT, the default, runs it.
+	nullOnNull := false
+	for _, o := range f.Options {
+		switch o {
+		case "RETURNS NULL ON NULL INPUT":
+			nullOnNull = true
+		case "CALLED ON NULL INPUT":
+			nullOnNull = false
+		}
+	}
 	// One call site's closure is never re-entered (a function's body is compiled anew at every call
 	// site, and the engine is single-threaded), so its argument row is reused from call to call.
 	var call env
@@ -112,6 +123,9 @@ func (c *compiler) udf(x *sql.FuncCall, f *sql.CreateFunction, args []*cexpr) *c
 			v, err := a.eval(e)
 			if err != nil {
 				return v, err
+			}
+			if nullOnNull && v.K == value.Null {
+				return value.Value{}, nil
 			}
 			call.cols[i] = v
 		}
