@@ -124,6 +124,9 @@ func bindSubstring(name string, args []Arg) (Impl, value.Type, error) {
 	if err := needText(name, args, 0); err != nil {
 		return nil, value.Type{}, err
 	}
+	if args[1].Type.Textual() {
+		return bindSubstringRegex(name, args)
+	}
 	if err := needNumber(name, args, 1); err != nil {
 		return nil, value.Type{}, err
 	}

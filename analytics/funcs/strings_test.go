@@ -24,6 +24,14 @@ func TestStringFunctions(t *testing.T) {
 		{name: "SUBSTRING", args: vals(str("abc"), null), want: null},
 		{name: "SUBSTRING", args: vals(str("abc")), err: "bind"},
 		{name: "SUBSTRING", args: vals(num(1), num(1)), err: "bind"},
+		// SUBSTRING(s FROM regex): the first match ("Only the first match is returned"), NULL without one.
+		{name: "SUBSTRING", args: vals(str("TECHNOLOGY"), str("L[A-Z]*")), want: str("LOGY")},
+		{name: "SUBSTRING", args: vals(str("TECHNOLOGY"), str("O[A-Z]")), want: str("OL")},
+		{name: "SUBSTRING", args: vals(str("TECHNOLOGY"), str("FOO")), want: null},
+		{name: "SUBSTRING", args: vals(str("héllo wörld"), str(`w\p{L}+`)), want: str("wörld")},
+		{name: "SUBSTRING", args: vals(str("TECHNOLOGY"), str("L[A-Z]*"), num(2)), err: "bind"},
+		{name: "SUBSTRING", args: vals(str("TECHNOLOGY"), str("(")), err: "bind"},
+		{name: "SUBSTRING", args: vals(null, str("L")), want: null},
 
 		// POSITION: "POSITION('findme' IN '1234findmeXXX') 5", "'findme' IN '1234not-hereXXX' 0",
 		// "'1' IN '1234567' 1", "'7' IN '1234567' 7", "'' IN '1234567' 1".
@@ -97,5 +105,29 @@ func TestTrimCharacterColumn(t *testing.T) {
 	got, err := callVar(t, "TRIM", []int{1}, str("LEADING"), str("x"), str("xxa"))
 	if err != nil || !same(got, str("a")) {
 		t.Errorf("TRIM(LEADING 'x' FROM 'xxa') = %s, %v; want 'a'", show(got), err)
+	}
+}
+
+// A regex from a column compiles at run time; a bad one is an error row.
+func TestSubstringRegexColumn(t *testing.T) {
+	for _, c := range []struct {
+		re   string
+		want value.Value
+		err  string
+	}{
+		{"L[A-Z]*", str("LOGY"), ""},
+		{"[0-9]", null, ""},
+		{"[", null, InvalidRegex},
+	} {
+		got, err := callVar(t, "SUBSTRING", []int{1}, str("TECHNOLOGY"), str(c.re))
+		if c.err != "" {
+			if e, ok := err.(*Error); !ok || e.Name != c.err {
+				t.Errorf("SUBSTRING('TECHNOLOGY' FROM %q): %v, want %s", c.re, err, c.err)
+			}
+			continue
+		}
+		if err != nil || !same(got, c.want) {
+			t.Errorf("SUBSTRING('TECHNOLOGY' FROM %q) = %s, %v; want %s", c.re, show(got), err, show(c.want))
+		}
 	}
 }
