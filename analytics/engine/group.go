@@ -50,7 +50,7 @@ func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compile
 	}
 	if len(g.win) == 0 {
 		for i, k := range sel.GroupBy {
-			if f, ok := k.(*sql.FuncCall); ok && f.Name.Name == "MONOTONIC" {
+			if declaredMonotonic(k) {
 				g.win, g.byRow = append(g.win, i), true
 			}
 		}
@@ -77,6 +77,30 @@ func (p *planner) groupBy(sel *sql.Select, in relation, where *cexpr, c *compile
 		return p.orderBy(sel, rel, c)
 	}
 	return rel
+}
+
+// declaredMonotonic says whether a GROUP BY key is monotonic by the application's word: MONOTONIC(x), or
+// a rounding of such a key (FLOOR(MONOTONIC(ts) TO MINUTE), STEP(MONOTONIC(ts) BY INTERVAL '1' MINUTE)).
+// The monotonic-expressions page: when the arguments of an expression are known to be monotonic, KDA
+// infers that a monotonic function of them, FLOOR being its example, is too. Rounding down or up keeps the
+// order of its input (ties merge), so the key's window changes only when MONOTONIC's argument moves on.
+func declaredMonotonic(x sql.Expr) bool {
+	switch x := x.(type) {
+	case *sql.ParenExpr:
+		return declaredMonotonic(x.X)
+	case *sql.FuncCall:
+		switch x.Name.Name {
+		case "MONOTONIC":
+			return true
+		case "FLOOR", "CEIL", "CEILING":
+			return len(x.Args) == 1 && x.Over == nil && x.OverName == nil && declaredMonotonic(x.Args[0])
+		}
+	case *sql.FloorTo:
+		return declaredMonotonic(x.X)
+	case *sql.Step:
+		return declaredMonotonic(x.X)
+	}
+	return false
 }
 
 func (g *groupOp) push(r Row) {
