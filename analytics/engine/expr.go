@@ -700,6 +700,10 @@ func arith(op string, a, b value.Value, t value.Type) (value.Value, error) {
 			}
 			f = math.Mod(x, y)
 		}
+		if t.Kind() == value.Decimal {
+			// Exact decimals of the result's scale: 0.1 + 0.2 = 0.3 holds (see value.RoundDecimal).
+			f = value.RoundDecimal(f, t.Scale)
+		}
 		return value.Value{K: t.Kind(), F: f}, nil
 	case value.Interval, value.Months:
 		switch {
@@ -732,8 +736,7 @@ func arith(op string, a, b value.Value, t value.Type) (value.Value, error) {
 			sign = -1
 		}
 		if iv.K == value.Months {
-			tm := time.UnixMilli(dt.I).UTC().AddDate(0, int(sign*iv.I), 0)
-			return value.Value{K: dt.K, I: tm.UnixMilli()}, nil
+			return value.Value{K: dt.K, I: addMonths(dt.I, int(sign*iv.I))}, nil
 		}
 		r := dt.I + sign*iv.I
 		if dt.K == value.Time {
@@ -1188,4 +1191,15 @@ func (c *compiler) floorTo(x *sql.FloorTo) *cexpr {
 		name = "CEIL_TO"
 	}
 	return c.builtin(x, name, []*cexpr{a, constExpr(value.NewString(x.Unit), value.VarcharType)})
+}
+
+// addMonths adds n months to the Unix-ms datetime ms as Java's Calendar.add does, which KDA runs on: a day
+// past the end of the new month becomes its last day (2017-01-31 + 1 month is 2017-02-28), where Go's
+// AddDate would run on into the next month (2017-03-03).
+func addMonths(ms int64, n int) int64 {
+	t := time.UnixMilli(ms).UTC()
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(d, last)-1).UnixMilli()
 }

@@ -253,3 +253,17 @@ FROM "SOURCE_SQL_STREAM_001" WINDOW w AS (PARTITION BY ticker_symbol ROWS 1 PREC
 		t.Errorf("got %q", got)
 	}
 }
+
+// Adding months clamps the day to the new month's end, as Java's Calendar does (KDA's runtime), and DECIMAL
+// arithmetic gives the exact decimal of its scale, so comparing it with a literal holds.
+func TestMonthEndAndDecimalArithmetic(t *testing.T) {
+	got, errs := queryRows(t, `SELECT STREAM TIMESTAMP '2017-01-31 02:40:00' + INTERVAL '1' MONTH,
+  TIMESTAMP '2016-03-31 00:00:00' - INTERVAL '1' MONTH, DATE '2017-01-29' + INTERVAL '13' MONTH,
+  TIMESTAMP '2017-05-31 10:00:00' + INTERVAL '1-1' YEAR TO MONTH,
+  0.1 + 0.2 = 0.3, CAST(0.1 AS DECIMAL(5,1)) * 3 = 0.3, 1.10 - 0.20 = 0.9
+FROM "SOURCE_SQL_STREAM_001"`, []Row{tick(0, "AAPL", "TECH", 1, 1)}, 10)
+	want := "0 2017-07-14 02:40:00.000 2017-02-28 02:40:00.000,2016-02-29 00:00:00.000,2018-02-28,2018-06-30 10:00:00.000,true,true,true"
+	if len(got) != 1 || got[0] != want || len(errs) != 0 {
+		t.Errorf("got %q (errors %v), want %q", got, errs, want)
+	}
+}
