@@ -77,32 +77,7 @@ func (p *planner) groupRank(t *sql.TableFunc) relation {
 
 	in := p.query(cur.Query, false)
 	vis := in.sc.visible("")
-	src := -1
-	for i := range vis {
-		if vis[i].name == rankBy {
-			src = i
-			break
-		}
-	}
-	if src < 0 {
-		// KDA upper-cases an unquoted name; accept 'ticker_count' for TICKER_COUNT when that is unambiguous.
-		for i := range vis {
-			if strings.EqualFold(vis[i].name, rankBy) {
-				if src >= 0 {
-					src = -1
-					break
-				}
-				src = i
-			}
-		}
-	}
-	if src < 0 {
-		names := make([]string, len(vis))
-		for i, c := range vis {
-			names[i] = quoteName(c.name)
-		}
-		errorf(call.Args[1], "the cursor of GROUP_RANK has no column %s (it has %s)", quoteName(rankBy), strings.Join(names, ", "))
-	}
+	src := cursorColumn(vis, rankBy, "GROUP_RANK", call.Args[1])
 	if vis[src].typ.Base == value.TRow {
 		errorf(call.Args[1], "GROUP_RANK cannot rank by ROW column %s", quoteName(vis[src].name))
 	}
@@ -116,25 +91,7 @@ func (p *planner) groupRank(t *sql.TableFunc) relation {
 	in.setOut(o)
 	p.inst.stateful = append(p.inst.stateful, o)
 
-	alias := ""
-	if t.Alias != nil {
-		alias = t.Alias.Name
-	}
-	if len(t.ColAliases) > len(vis)+1 {
-		errorf(t.ColAliases[len(vis)+1], "GROUP_RANK yields %d columns, not %d", len(vis)+1, len(t.ColAliases))
-	}
-	sc := &scope{width: len(vis) + 1}
-	for i, c := range vis {
-		n := c.name
-		if i < len(t.ColAliases) {
-			n = t.ColAliases[i].Name
-		}
-		sc.cols = append(sc.cols, column{table: alias, name: n, typ: c.typ, slot: i, isTime: c.isTime})
-	}
-	if len(vis) < len(t.ColAliases) {
-		rankOut = t.ColAliases[len(vis)].Name
-	}
-	sc.cols = append(sc.cols, column{table: alias, name: rankOut, typ: value.Type{Base: value.TInteger}, slot: len(vis)})
+	sc := passThrough(t, vis, "GROUP_RANK", rankOut, value.Type{Base: value.TInteger})
 	return relation{sc: sc, setOut: func(x op) { o.out = x }}
 }
 

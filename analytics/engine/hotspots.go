@@ -110,26 +110,7 @@ func (p *planner) hotspots(t *sql.TableFunc) relation {
 	in.setOut(o)
 	p.inst.stateful = append(p.inst.stateful, o)
 
-	alias := ""
-	if t.Alias != nil {
-		alias = t.Alias.Name
-	}
-	if len(t.ColAliases) > len(vis)+1 {
-		errorf(t.ColAliases[len(vis)+1], "HOTSPOTS yields %d columns, not %d", len(vis)+1, len(t.ColAliases))
-	}
-	sc := &scope{width: len(vis) + 1}
-	for i, c := range vis {
-		n := c.name
-		if i < len(t.ColAliases) {
-			n = t.ColAliases[i].Name
-		}
-		sc.cols = append(sc.cols, column{table: alias, name: n, typ: c.typ, slot: i, isTime: c.isTime})
-	}
-	n := hotspotsResultColumn
-	if len(vis) < len(t.ColAliases) {
-		n = t.ColAliases[len(vis)].Name
-	}
-	sc.cols = append(sc.cols, column{table: alias, name: n, typ: value.Type{Base: value.TVarchar}, slot: len(vis)})
+	sc := passThrough(t, vis, "HOTSPOTS", hotspotsResultColumn, value.Type{Base: value.TVarchar})
 	return relation{sc: sc, setOut: func(x op) { o.out = x }}
 }
 

@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/bits"
 	"sort"
-	"strings"
 
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
@@ -86,33 +85,8 @@ func (p *planner) tumblingItems(t *sql.TableFunc, topK bool) relation {
 
 	in := p.query(cur.Query, false)
 	col := colArg.konst.S
-	var src *column
 	vis := in.sc.visible("")
-	for i := range vis {
-		if vis[i].name == col {
-			src = &vis[i]
-			break
-		}
-	}
-	if src == nil {
-		// KDA upper-cases an unquoted name; accept 'ticker_symbol' for TICKER_SYMBOL when that is unambiguous.
-		for i := range vis {
-			if strings.EqualFold(vis[i].name, col) {
-				if src != nil {
-					src = nil
-					break
-				}
-				src = &vis[i]
-			}
-		}
-	}
-	if src == nil {
-		names := make([]string, len(vis))
-		for i, c := range vis {
-			names[i] = quoteName(c.name)
-		}
-		errorf(call.Args[1], "the cursor of %s has no column %s (it has %s)", name, quoteName(col), strings.Join(names, ", "))
-	}
+	src := &vis[cursorColumn(vis, col, name, call.Args[1])]
 	if src.typ.Base == value.TRow {
 		errorf(call.Args[1], "%s cannot count values of ROW column %s", name, quoteName(src.name))
 	}
