@@ -260,12 +260,14 @@ type TableFunc struct {
 	ColAliases []Ident
 }
 
-// Join is L kind JOIN R [ON cond | USING (cols)], or L, R for Kind CommaJoin.
+// Join is L kind JOIN R [ON cond | USING (cols)], L NATURAL kind JOIN R (Natural set, no ON or USING), or
+// L, R for Kind CommaJoin.
 type Join struct {
-	Kind  JoinKind
-	L, R  TableExpr
-	On    Expr
-	Using []Ident
+	Kind    JoinKind
+	Natural bool
+	L, R    TableExpr
+	On      Expr
+	Using   []Ident
 }
 
 // JoinKind is the kind of a Join.

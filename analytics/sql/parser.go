@@ -719,6 +719,13 @@ func (p *parser) parseFrom() TableExpr {
 	l := p.parseTablePrimary()
 	for {
 		var kind JoinKind
+		// NATURAL <join-type> JOIN (the FROM clause page's grammar; the join type may be left out, as
+		// standard SQL allows): the columns both sides share are the join's keys, so ON and USING are not
+		// written.
+		natural := p.acceptKw("NATURAL")
+		if natural && !p.isKw("JOIN") && !p.isKw("INNER") && !p.isKw("LEFT") && !p.isKw("RIGHT") && !p.isKw("FULL") {
+			p.fail("JOIN, INNER, LEFT, RIGHT or FULL")
+		}
 		switch {
 		case p.acceptOp(","):
 			l = &Join{Kind: CommaJoin, L: l, R: p.parseTablePrimary()}
@@ -739,7 +746,11 @@ func (p *parser) parseFrom() TableExpr {
 		default:
 			return l
 		}
-		j := &Join{Kind: kind, L: l, R: p.parseTablePrimary()}
+		j := &Join{Kind: kind, Natural: natural, L: l, R: p.parseTablePrimary()}
+		if natural {
+			l = j
+			continue
+		}
 		if p.acceptKw("ON") {
 			j.On = p.parseExpr()
 		} else if p.acceptKw("USING") {

@@ -264,6 +264,45 @@ WINDOWED BY STAGGER (PARTITION BY FLOOR(t TO MINUTE), k RANGE INTERVAL '1' MINUT
 	}
 }
 
+// TestJoinTrees pins the FROM clause page's joined-table forms: CROSS JOIN, NATURAL <join-type> JOIN (the join
+// type may be left out) and <join-type> JOIN ... USING (columns).
+func TestJoinTrees(t *testing.T) {
+	tests := []struct {
+		src     string
+		kind    JoinKind
+		natural bool
+		using   string
+	}{
+		{"SELECT STREAM * FROM s JOIN t USING (a, \"b\")", InnerJoin, false, "A,b"},
+		{"SELECT STREAM * FROM s LEFT OUTER JOIN t USING (a)", LeftJoin, false, "A"},
+		{"SELECT STREAM * FROM s NATURAL JOIN t", InnerJoin, true, ""},
+		{"SELECT STREAM * FROM s NATURAL INNER JOIN t", InnerJoin, true, ""},
+		{"SELECT STREAM * FROM s AS x NATURAL LEFT OUTER JOIN t AS y", LeftJoin, true, ""},
+		{"SELECT STREAM * FROM s NATURAL RIGHT JOIN t", RightJoin, true, ""},
+		{"SELECT STREAM * FROM s OVER (RANGE INTERVAL '1' MINUTE PRECEDING) NATURAL FULL JOIN t", FullJoin, true, ""},
+	}
+	for _, tt := range tests {
+		s := mustParse(t, tt.src)
+		j := s.Stmts[0].(*QueryStmt).Query.(*Select).From.(*Join)
+		var using []string
+		for _, id := range j.Using {
+			using = append(using, id.Name)
+		}
+		if j.Kind != tt.kind || j.Natural != tt.natural || j.On != nil || strings.Join(using, ",") != tt.using {
+			t.Errorf("%s: kind %d natural %v using %v on %v", tt.src, j.Kind, j.Natural, using, j.On)
+		}
+	}
+	// A NATURAL join is one item of the FROM list: joins chain left to right after it.
+	s := mustParse(t, "SELECT STREAM * FROM a NATURAL JOIN b JOIN c ON a.x = c.x")
+	j := s.Stmts[0].(*QueryStmt).Query.(*Select).From.(*Join)
+	if l, ok := j.L.(*Join); !ok || !l.Natural || j.Natural || j.On == nil {
+		t.Errorf("chained joins: %#v", j)
+	}
+	if got := s.String(); !strings.Contains(got, "NATURAL JOIN B") {
+		t.Errorf("printed form %q lacks NATURAL JOIN", got)
+	}
+}
+
 func TestTableFunctionTree(t *testing.T) {
 	s := mustParse(t, `SELECT STREAM * FROM TABLE(TOP_K_ITEMS_TUMBLING(CURSOR(SELECT STREAM * FROM "S"), 'TICKER', 5, 60))`)
 	tf := s.Stmts[0].(*QueryStmt).Query.(*Select).From.(*TableFunc)

@@ -413,7 +413,11 @@ func (pr *printer) table(t TableExpr) {
 			pr.w("  ")
 		} else {
 			pr.nl()
-			pr.w("  ", joinWords[t.Kind], " ")
+			pr.w("  ")
+			if t.Natural {
+				pr.w("NATURAL ")
+			}
+			pr.w(joinWords[t.Kind], " ")
 		}
 		pr.table(t.R)
 		if t.On != nil {
