@@ -138,9 +138,7 @@ func (p *planner) joinFrom(t sql.TableExpr) relation {
 }
 
 func planStreamJoin(p *planner, j *sql.Join, l, r relation) relation {
-	if len(j.Using) > 0 {
-		errorf(j, "JOIN ... USING is not supported: write ON")
-	}
+	keys := usingKeys(j, l, r)
 	sel := p.selectOf(j)
 	o := &joinOp{in: p.inst, pump: p.pump, cur: minTime}
 	lw, rw := l.sc.width, r.sc.width
@@ -182,12 +180,17 @@ func planStreamJoin(p *planner, j *sql.Join, l, r relation) relation {
 		}
 	}
 	delete(sc.times, "")
-	if j.On != nil {
-		c := &compiler{p: p, sc: sc, noAggs: true}
-		o.on = c.expr(j.On)
-		c.wantBool(j.On, o.on)
-		o.equiKeys(p, j.On, sc)
+	on, onSc := j.On, sc
+	if keys != nil {
+		on, onSc = usingOn(keys, sc, len(l.sc.cols))
 	}
+	if on != nil {
+		c := &compiler{p: p, sc: onSc, noAggs: true}
+		o.on = c.expr(on)
+		c.wantBool(on, o.on)
+		o.equiKeys(p, on, onSc)
+	}
+	merge := usingScope(p, j.Kind, keys, sc, len(l.sc.cols))
 	for _, s := range o.sides {
 		if s.windowed && len(s.keys) > 0 {
 			s.index = map[uint64]joinChain{}
@@ -198,6 +201,11 @@ func planStreamJoin(p *planner, j *sql.Join, l, r relation) relation {
 	l.setOut(&joinPort{o: o, side: 0})
 	r.setOut(&joinPort{o: o, side: 1})
 	p.inst.stateful = append(p.inst.stateful, o)
+	if len(merge) > 0 {
+		m := &joinMerge{in: p.inst, pump: p.pump, exprs: merge}
+		o.out = m
+		return relation{sc: sc, setOut: func(x op) { m.out = x }}
+	}
 	return relation{sc: sc, setOut: func(x op) { o.out = x }}
 }
 
@@ -636,3 +644,164 @@ func (o *joinOp) restore(dec func(any) error) error {
 	}
 	return nil
 }
+
+// USING and NATURAL joins (the FROM clause page: <join-type> JOIN ... USING (columns), NATURAL <join-type>
+// JOIN), for both stream-to-stream and stream-to-table joins. They are planned as the ON of the equalities
+// left.key = right.key, so the same hash indexes serve them. As in standard SQL, each key is one column of
+// the joined row: SELECT * yields the keys first, then the other columns of the left side and of the right,
+// and an unqualified name of a key is not ambiguous; s.key and t.key still name each side's own column.
+//
+// The key's value is the left side's, or the right side's in a RIGHT JOIN, where only the right is sure to
+// be there. In a FULL JOIN either side may be NULL: the key is COALESCE(left, right), computed by joinMerge
+// into slots after the join's row.
+
+// usingKey is one key of a USING or NATURAL join: the index of its column among each side's scope columns.
+type usingKey struct {
+	name sql.Ident
+	l, r int
+}
+
+// usingKeys finds the keys of a USING or NATURAL join on each side, or nil for another join. It runs before
+// the joined scope is built, so that a side whose columns the code names (an Open input) gains the key first.
+func usingKeys(j *sql.Join, l, r relation) []usingKey {
+	what := "USING"
+	var names []sql.Ident
+	switch {
+	case j.Natural:
+		// The columns both sides share, in the left side's order. None makes it a cross join.
+		what = "NATURAL JOIN"
+		pos := posOf(j.R)
+		for _, c := range l.sc.visible("") {
+			if r.sc.find("", c.name) >= 0 && !slicesContainsName(names, c.name) {
+				names = append(names, sql.Ident{Pos: pos, Name: c.name, Quoted: true})
+			}
+		}
+	case len(j.Using) > 0:
+		names = j.Using
+	default:
+		return nil
+	}
+	side := func(sc *scope, id sql.Ident, which string) int {
+		if n := sc.count(id.Name); n > 1 {
+			errorf(id, "column %s of %s is ambiguous on the %s side of the join", quoteName(id.Name), what, which)
+		}
+		if i := sc.find("", id.Name); i >= 0 {
+			return i
+		}
+		if o := sc.openFor([]sql.Ident{id}); o != nil {
+			return o.add(sc, id.Name)
+		}
+		errorf(id, "column %s of %s is not a column of the join's %s side", quoteName(id.Name), what, which)
+		return -1
+	}
+	var keys []usingKey
+	for i, id := range names {
+		if slicesContainsName(names[:i], id.Name) {
+			errorf(id, "column %s appears twice in USING", quoteName(id.Name))
+		}
+		keys = append(keys, usingKey{name: id, l: side(l.sc, id, "left"), r: side(r.sc, id, "right")})
+	}
+	return keys
+}
+
+func slicesContainsName(ids []sql.Ident, name string) bool {
+	for _, id := range ids {
+		if id.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Qualifiers of the keys in the ON that usingOn writes: no name a query can write, so they cannot clash
+// with its tables.
+const (
+	usingLeft  = "\x00left"
+	usingRight = "\x00right"
+)
+
+// ref names the key on the side that qualifier q stands for.
+func (k usingKey) ref(q string) *sql.ColumnRef {
+	return &sql.ColumnRef{Parts: []sql.Ident{{Pos: k.name.Pos, Name: q, Quoted: true}, {Pos: k.name.Pos, Name: k.name.Name, Quoted: true}}}
+}
+
+// usingOn writes the ON of a USING or NATURAL join and the scope to compile it in: only the keys of each
+// side, at their slots in the joined row (sc; the left side's columns are its first nl columns, the right
+// side's follow). Errors in it point at the USING list.
+func usingOn(keys []usingKey, sc *scope, nl int) (sql.Expr, *scope) {
+	onSc := &scope{width: sc.width, times: sc.times}
+	var on sql.Expr
+	for _, k := range keys {
+		lc, rc := sc.cols[k.l], sc.cols[nl+k.r]
+		lc.table, rc.table = usingLeft, usingRight
+		onSc.cols = append(onSc.cols, lc, rc)
+		var eq sql.Expr = &sql.BinaryExpr{Op: "=", L: k.ref(usingLeft), R: k.ref(usingRight)}
+		if on != nil {
+			eq = &sql.BinaryExpr{Op: "AND", L: on, R: eq}
+		}
+		on = eq
+	}
+	if on == nil {
+		return nil, onSc // NATURAL JOIN of sides with no column in common: a cross join
+	}
+	return on, onSc
+}
+
+// usingScope rewrites the joined scope of a USING or NATURAL join: each side's key column is reached only
+// by its qualified name, and the keys come first as unqualified columns of their own. A FULL JOIN's keys
+// are COALESCE(left, right), at slots sc.width, sc.width+1, ...: the expressions returned, for joinMerge.
+func usingScope(p *planner, kind sql.JoinKind, keys []usingKey, sc *scope, nl int) []*cexpr {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, onSc := usingOn(keys, sc, nl)
+	var merged []column
+	var merge []*cexpr
+	for i, k := range keys {
+		lc, rc := sc.cols[k.l], sc.cols[nl+k.r]
+		sc.cols[k.l].qualifiedOnly, sc.cols[nl+k.r].qualifiedOnly = true, true
+		m := lc
+		switch kind {
+		case sql.RightJoin:
+			m = rc
+		case sql.FullJoin:
+			c := &compiler{p: p, sc: onSc, noAggs: true}
+			x := c.builtin(k.ref(usingLeft), "COALESCE", []*cexpr{c.expr(k.ref(usingLeft)), c.expr(k.ref(usingRight))})
+			merge = append(merge, x)
+			m = column{typ: x.typ, slot: sc.width + i}
+		}
+		m.table, m.name, m.qualifiedOnly = "", k.name.Name, false
+		merged = append(merged, m)
+	}
+	sc.cols = append(merged, sc.cols...)
+	if len(merge) > 0 {
+		sc.width += len(merge)
+	}
+	return merge
+}
+
+// joinMerge appends a FULL JOIN's USING keys to each joined row: COALESCE(left key, right key).
+type joinMerge struct {
+	in    *Instance
+	pump  string
+	exprs []*cexpr
+	out   op
+	buf   []value.Value
+	e     env
+}
+
+func (o *joinMerge) push(r Row) {
+	o.buf = append(o.buf[:0], r.Cols...)
+	o.e.cols, o.e.time = r.Cols, r.Time
+	for _, x := range o.exprs {
+		v, err := x.eval(&o.e)
+		if err != nil {
+			o.in.rowError(o.pump, r, err)
+			return
+		}
+		o.buf = append(o.buf, v)
+	}
+	o.out.push(Row{Time: r.Time, Cols: o.buf})
+}
+
+func (o *joinMerge) advance(t int64) { o.out.advance(t) }

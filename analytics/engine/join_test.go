@@ -310,7 +310,7 @@ JOIN SHIPMENTS_STREAM AS s ON o."orderid" = s."orderid"`, "unbounded window"},
 		{"no frame", `SELECT STREAM * FROM ORDERS_STREAM OVER () AS o JOIN SHIPMENTS_STREAM AS s ON o."orderid" = s."orderid"`,
 			"needs a size"},
 		{"using", `SELECT STREAM * FROM ORDERS_STREAM OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o
-JOIN SHIPMENTS_STREAM AS s USING ("orderid")`, "USING"},
+JOIN SHIPMENTS_STREAM AS s USING ("orderid", "nope")`, `column "nope" of USING is not a column of the join's left side`},
 		{"window alone", `SELECT STREAM * FROM ORDERS_STREAM OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o`,
 			"belongs to a join"},
 		{"ambiguous", `SELECT STREAM "orderid" FROM ORDERS_STREAM OVER (RANGE INTERVAL '1' MINUTE PRECEDING) AS o

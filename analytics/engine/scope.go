@@ -17,6 +17,9 @@ type column struct {
 	// isTime marks a column that holds its row's ROWTIME (SELECT ROWTIME AS t): a reference to it is the
 	// row's time, so a window on it is a window on ROWTIME.
 	isTime bool
+	// qualifiedOnly marks a key column of a USING or NATURAL join on one side: SELECT * and an unqualified
+	// name see the key once, as the join's own column, while s.key and t.key still reach each side's.
+	qualifiedOnly bool
 }
 
 type scope struct {
@@ -30,7 +33,7 @@ type scope struct {
 func (s *scope) visible(qual string) []column {
 	var out []column
 	for _, c := range s.cols {
-		if qual == "" || c.table == qual {
+		if qual == "" && !c.qualifiedOnly || qual != "" && c.table == qual {
 			out = append(out, c)
 		}
 	}
@@ -134,7 +137,7 @@ func (s *scope) resolve(ref *sql.ColumnRef) resolved {
 
 func (s *scope) find(table, name string) int {
 	for i, c := range s.cols {
-		if c.name == name && (table == "" || c.table == table) {
+		if c.name == name && (table == "" && !c.qualifiedOnly || table != "" && c.table == table) {
 			return i
 		}
 	}
@@ -144,7 +147,7 @@ func (s *scope) find(table, name string) int {
 func (s *scope) count(name string) int {
 	n := 0
 	for _, c := range s.cols {
-		if c.name == name {
+		if c.name == name && !c.qualifiedOnly {
 			n++
 		}
 	}

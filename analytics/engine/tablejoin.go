@@ -52,6 +52,7 @@ func (p *planner) tableJoin(j *sql.Join, l, r relation) relation {
 	default:
 		errorf(j, "this outer join would preserve the reference table's rows, which a stream cannot emit: use an inner join or preserve the stream")
 	}
+	keys := usingKeys(j, l, r)
 	// The joined row is left columns then right columns, as written.
 	sc := &scope{times: map[string]int{}}
 	lw := l.sc.width
@@ -75,15 +76,18 @@ func (p *planner) tableJoin(j *sql.Join, l, r relation) relation {
 	o := &tableJoin{in: p.inst, pump: p.pump, outer: outer, left: streamLeft, sw: s.sc.width, tw: t.sc.width,
 		rows: t.table.Rows}
 	o.nullRow = make([]value.Value, o.tw)
-	if len(j.Using) > 0 {
-		errorf(j, "JOIN ... USING is not supported: write ON")
+	on, onSc := j.On, sc
+	if keys != nil {
+		on, onSc = usingOn(keys, sc, len(l.sc.cols))
 	}
-	if j.On != nil {
-		c := &compiler{p: p, sc: sc, noAggs: true}
-		o.on = c.expr(j.On)
-		c.wantBool(j.On, o.on)
-		o.buildIndex(p, j.On, sc, s, t, streamLeft, lw)
+	if on != nil {
+		c := &compiler{p: p, sc: onSc, noAggs: true}
+		o.on = c.expr(on)
+		c.wantBool(on, o.on)
+		o.buildIndex(p, on, onSc, s, t, streamLeft, lw)
 	}
+	// A FULL JOIN is refused above, so the keys need no merging: each is the stream's or the table's column.
+	usingScope(p, j.Kind, keys, sc, len(l.sc.cols))
 	s.setOut(o)
 	return relation{sc: sc, setOut: func(x op) { o.out = x }}
 }
