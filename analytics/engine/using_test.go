@@ -54,7 +54,7 @@ func TestUsingTableJoin(t *testing.T) {
 	rows := []Row{tick(1, "AAPL", "TECH", 1, 10), tick(2, "XYZ", "TECH", 2, 20), tick(3, "IBM", "TECH", 3, 30)}
 	tests := []struct {
 		name, query, cols string
-		want           []string
+		want              []string
 	}{
 		{
 			// The audit's case: the key, unqualified, is not ambiguous.
