@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -236,8 +237,18 @@ var unitMillis = map[string]int64{
 // intervalLit evaluates INTERVAL 'v' unit [TO unit]: '10' SECOND, '1' MINUTE, '1:30' HOUR TO MINUTE,
 // '2 10:00:00' DAY TO SECOND, '1-6' YEAR TO MONTH.
 func intervalLit(x *sql.IntervalLit) (value.Value, value.Type) {
-	s := strings.TrimSpace(x.Value)
-	neg := x.Minus
+	v, t, err := parseInterval(x.Value, x.Minus, x.Unit, x.ToUnit)
+	if err != nil {
+		errorf(x, "%v", err)
+	}
+	return v, t
+}
+
+// parseInterval reads the text of an interval literal in its qualifier (unit [TO unit]); minus is a sign
+// written before the quotes. CAST(text AS INTERVAL unit) reads its text the same way.
+func parseInterval(text string, minus bool, unit, toUnit string) (value.Value, value.Type, error) {
+	s := strings.TrimSpace(text)
+	neg := minus
 	if strings.HasPrefix(s, "-") {
 		neg, s = !neg, s[1:]
 	}
@@ -245,61 +256,61 @@ func intervalLit(x *sql.IntervalLit) (value.Value, value.Type) {
 	if neg {
 		sign = -1
 	}
-	if x.Unit == "YEAR" || x.Unit == "MONTH" {
+	if unit == "YEAR" || unit == "MONTH" {
 		var months int64
-		if x.ToUnit == "MONTH" && x.Unit == "YEAR" {
+		if toUnit == "MONTH" && unit == "YEAR" {
 			y, m, ok := strings.Cut(s, "-")
 			yi, err1 := strconv.ParseInt(y, 10, 64)
 			mi, err2 := strconv.ParseInt(m, 10, 64)
 			if !ok || err1 != nil || err2 != nil {
-				errorf(x, "bad interval literal '%s' YEAR TO MONTH", x.Value)
+				return value.Value{}, value.Type{}, fmt.Errorf("bad interval literal '%s' YEAR TO MONTH", text)
 			}
 			months = yi*12 + mi
 		} else {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				errorf(x, "bad interval literal '%s' %s", x.Value, x.Unit)
+				return value.Value{}, value.Type{}, fmt.Errorf("bad interval literal '%s' %s", text, unit)
 			}
 			months = n
-			if x.Unit == "YEAR" {
+			if unit == "YEAR" {
 				months *= 12
 			}
 		}
-		return value.NewMonths(sign * months), value.Type{Base: value.TIntervalMonth}
+		return value.NewMonths(sign * months), value.Type{Base: value.TIntervalMonth}, nil
 	}
-	if x.ToUnit == "" {
+	if toUnit == "" {
 		f, err := strconv.ParseFloat(s, 64)
-		ms, ok := unitMillis[x.Unit]
+		ms, ok := unitMillis[unit]
 		if err != nil || !ok {
-			errorf(x, "bad interval literal '%s' %s", x.Value, x.Unit)
+			return value.Value{}, value.Type{}, fmt.Errorf("bad interval literal '%s' %s", text, unit)
 		}
-		return value.NewInterval(sign * int64(math.Round(f*float64(ms)))), value.IntervalType
+		return value.NewInterval(sign * int64(math.Round(f*float64(ms)))), value.IntervalType, nil
 	}
 	// Multi-field: split on space, ':' and '.', from the leading unit down.
 	order := []string{"DAY", "HOUR", "MINUTE", "SECOND"}
 	start := -1
 	for i, u := range order {
-		if u == x.Unit {
+		if u == unit {
 			start = i
 		}
 	}
 	if start < 0 {
-		errorf(x, "bad interval unit %s", x.Unit)
+		return value.Value{}, value.Type{}, fmt.Errorf("bad interval unit %s", unit)
 	}
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ':' })
 	var total int64
 	for i, f := range fields {
 		if start+i >= len(order) {
-			errorf(x, "bad interval literal '%s'", x.Value)
+			return value.Value{}, value.Type{}, fmt.Errorf("bad interval literal '%s'", text)
 		}
 		u := order[start+i]
 		v, err := strconv.ParseFloat(f, 64)
 		if err != nil {
-			errorf(x, "bad interval literal '%s'", x.Value)
+			return value.Value{}, value.Type{}, fmt.Errorf("bad interval literal '%s'", text)
 		}
 		total += int64(math.Round(v * float64(unitMillis[u])))
 	}
-	return value.NewInterval(sign * total), value.IntervalType
+	return value.NewInterval(sign * total), value.IntervalType, nil
 }
 
 func typedLit(x *sql.TypedLit) *cexpr {
@@ -1035,6 +1046,9 @@ func (c *compiler) cast(x *sql.Cast) *cexpr {
 		errorf(x.Type, "%v", err)
 	}
 	a := c.expr(x.X)
+	if t.Base == value.TInterval || t.Base == value.TIntervalMonth {
+		return c.castInterval(x, a, t)
+	}
 	if a.konst != nil {
 		v, err := funcs.Cast(*a.konst, t)
 		if err != nil {
@@ -1044,6 +1058,50 @@ func (c *compiler) cast(x *sql.Cast) *cexpr {
 	}
 	ce := c.castTo(x, a, t)
 	return ce
+}
+
+// castInterval is CAST(x AS INTERVAL unit [TO unit]). The CAST page's valid conversions give a DAY-TIME
+// INTERVAL from VARCHAR/CHAR and from a day-time interval, and nothing else: a number, or a year-month
+// target, is refused. The text is read as the quoted part of an interval literal in the target's
+// qualifier, so CAST('5' AS INTERVAL MINUTE) is INTERVAL '5' MINUTE; text that does not read is an error
+// row, as a failed CAST of text to a number is.
+func (c *compiler) castInterval(x *sql.Cast, a *cexpr, t value.Type) *cexpr {
+	name := x.Type.Name
+	if t.Base == value.TIntervalMonth {
+		errorf(x.Type, "cannot cast to %s: CAST gives only a day-time interval (its valid conversions list no year-month interval)", name)
+	}
+	// "INTERVAL DAY TO SECOND" -> DAY, SECOND; "INTERVAL MINUTE" -> MINUTE.
+	unit, toUnit, _ := strings.Cut(strings.TrimPrefix(name, "INTERVAL "), " TO ")
+	switch {
+	case a.typ.Base == value.TInterval:
+		return c.derive(a, a.eval, t)
+	case a.typ.Base == value.TNull && a.konst != nil:
+		return constExpr(value.Value{}, t)
+	case !a.typ.Textual() && a.typ.Base != value.TNull: // NULL type: a column of an Open input, unknown
+		errorf(x, "cannot cast %s to %s: CAST gives a day-time interval only from a character string or a day-time interval", a.typ, name)
+	}
+	if a.konst != nil {
+		v, _, err := parseInterval(a.konst.S, false, unit, toUnit)
+		if err != nil {
+			errorf(x, "cannot cast %s to %s: %v", sql.Format(x.X), name, err)
+		}
+		return constExpr(v, t)
+	}
+	return c.derive(a, func(e *env) (value.Value, error) {
+		v, err := a.eval(e)
+		if err != nil || v.K == value.Null || v.K == value.Interval {
+			return v, err
+		}
+		iv, _, err := parseInterval(v.S, false, unit, toUnit)
+		if err != nil {
+			s := v.String()
+			if len(s) > 64 {
+				s = s[:64] + "..."
+			}
+			return value.Value{}, &funcs.Error{Name: funcs.TypeConversionError, Message: fmt.Sprintf("cannot convert '%s' to %s", s, name)}
+		}
+		return iv, nil
+	}, t)
 }
 
 // builtin binds a function of the library to compiled arguments.

@@ -45,6 +45,8 @@ func TestSyntaxErrors(t *testing.T) {
 		{"SELECT STREAM CASE a END FROM s", `1:22: expected WHEN, found "END"`},
 		{"SELECT STREAM CASE WHEN a THEN b FROM s", `1:34: expected END, found "FROM"`},
 		{"SELECT STREAM CAST(a VARCHAR(4)) FROM s", `1:22: expected AS, found "VARCHAR"`},
+		{"SELECT STREAM CAST(a AS INTERVAL) FROM s", `1:33: expected a time unit, found ")"`},
+		{"SELECT STREAM CAST(a AS INTERVAL DAY TO WEEK) FROM s", `1:41: expected a time unit, found "WEEK"`},
 		{"SELECT STREAM POSITION('a', b) FROM s", `1:27: expected IN, found ","`},
 		{"SELECT STREAM a FROM s WHERE a IS 1", `1:35: expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM, found "1"`},
 		{"SELECT STREAM a FROM s WHERE a SIMILAR '%x%'", `1:40: expected TO, found '%x%'`},

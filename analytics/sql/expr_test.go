@@ -78,6 +78,9 @@ func TestExpressions(t *testing.T) {
 		{"event_time - INTERVAL '5' MINUTE", "[EVENT_TIME - INTERVAL '5' MINUTE]"},
 		{"a::INTEGER + 1", "[[CAST A INTEGER] + 1]"},
 		{"CAST(x AS VARCHAR(10)) || 'a'", "[[CAST X VARCHAR] || 'a']"},
+		{"CAST('5' AS INTERVAL MINUTE)", "[CAST '5' INTERVAL MINUTE]"},
+		{"CAST(s AS INTERVAL DAY TO SECOND) + INTERVAL '1' SECOND", "[[CAST S INTERVAL DAY TO SECOND] + INTERVAL '1' SECOND]"},
+		{"x::INTERVAL hour", "[CAST X INTERVAL HOUR]"},
 	}
 	for _, tt := range tests {
 		e, err := ParseExpr(tt.src)
@@ -120,6 +123,9 @@ func TestFormatExpressions(t *testing.T) {
 		{`nth_value(x, 2) from first respect nulls over w`, `NTH_VALUE(X, 2) RESPECT NULLS OVER W`},
 		{`INTERVAL '1:30' MINUTE TO SECOND`, `INTERVAL '1:30' MINUTE TO SECOND`},
 		{`DATE '2024-01-01'`, `DATE '2024-01-01'`},
+		{`cast('5' as interval minute)`, `CAST('5' AS INTERVAL MINUTE)`},
+		{`CAST(s AS INTERVAL DAY TO SECOND(3))`, `CAST(S AS INTERVAL DAY TO SECOND(3))`},
+		{`CAST(s AS INTERVAL HOUR(4))`, `CAST(S AS INTERVAL HOUR(4))`},
 		{`true AND NOT false OR NULL`, `TRUE AND NOT FALSE OR NULL`},
 		{`1.5e-3 + .5 + 10`, `1.5e-3 + .5 + 10`},
 		{`x IN (SELECT y FROM t)`, `X IN (SELECT Y FROM T)`},

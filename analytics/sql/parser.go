@@ -423,6 +423,9 @@ func (p *parser) parseType() *DataType {
 		p.expectOp(closing)
 		return dt
 	}
+	if isKw(t, "INTERVAL") {
+		return p.parseIntervalType()
+	}
 	second, ok := typeNames[t.Text]
 	if t.Kind != TokIdent || !ok {
 		p.fail("a data type")
@@ -432,21 +435,43 @@ func (p *parser) parseType() *DataType {
 	if second != "" && p.acceptKw(second) {
 		dt.Name += " " + second
 	}
-	if p.acceptOp("(") {
-		for {
-			n := p.peek()
-			if n.Kind != TokNumber || strings.ContainsAny(n.Text, ".eE") {
-				p.fail("an integer")
-			}
-			p.next()
-			dt.Args = append(dt.Args, n.Text)
-			if !p.acceptOp(",") {
-				break
-			}
-		}
-		p.expectOp(")")
-	}
+	dt.Args = p.typeArgs()
 	return dt
+}
+
+// parseIntervalType parses INTERVAL unit [TO unit], the type of CAST('5' AS INTERVAL MINUTE): Name is the
+// whole qualifier ("INTERVAL DAY TO SECOND"). A precision may follow the last unit, where the printer puts
+// Args back (INTERVAL MINUTE(4), INTERVAL DAY TO SECOND(3)); a leading field's precision in a TO form
+// (INTERVAL DAY(3) TO SECOND) is not read.
+func (p *parser) parseIntervalType() *DataType {
+	dt := &DataType{Pos: p.expectKw("INTERVAL").Pos}
+	dt.Name = "INTERVAL " + p.unit(intervalUnits)
+	if p.acceptKw("TO") {
+		dt.Name += " TO " + p.unit(intervalUnits)
+	}
+	dt.Args = p.typeArgs()
+	return dt
+}
+
+// typeArgs parses the integer parameters of a data type, (16) or (10, 2), if there are any.
+func (p *parser) typeArgs() []string {
+	if !p.acceptOp("(") {
+		return nil
+	}
+	var args []string
+	for {
+		n := p.peek()
+		if n.Kind != TokNumber || strings.ContainsAny(n.Text, ".eE") {
+			p.fail("an integer")
+		}
+		p.next()
+		args = append(args, n.Text)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return args
 }
 
 func (p *parser) parseInsert() *Insert {
