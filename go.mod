@@ -8,6 +8,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/firehose v1.52.10
 	github.com/aws/aws-sdk-go-v2/service/kinesis v1.56.11
 	github.com/aws/smithy-go v1.28.8
+	github.com/dlclark/regexp2 v1.11.5
 	github.com/prometheus/client_golang v1.25.0
 )
 

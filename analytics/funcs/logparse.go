@@ -26,13 +26,16 @@ var regexColumnType = value.Varchar(1024)
 
 // logRegex is a compiled line pattern and the columns its groups fill.
 type logRegex struct {
-	re   *regexp.Regexp
+	re   *javaRegex
 	cols []columnSpec
 }
 
 // row matches s against the whole pattern and converts each group.
 func (l *logRegex) row(s string) (value.Value, error) {
-	m := l.re.FindStringSubmatchIndex(s)
+	m, err := l.re.find(s)
+	if err != nil {
+		return value.Value{}, err
+	}
 	if m == nil {
 		return value.Value{}, nil
 	}
@@ -52,12 +55,12 @@ func (l *logRegex) row(s string) (value.Value, error) {
 }
 
 // anchored compiles a Java pattern to match a whole line, as Matcher.matches() does.
-func anchored(p string) (*regexp.Regexp, error) {
+func anchored(p string) (*javaRegex, error) {
 	re, err := compileJava(p)
 	if err != nil {
 		return nil, err
 	}
-	return regexp.Compile(`^(?:` + re.String() + `)$`)
+	return re.anchored(p)
 }
 
 // bindRegexLogParse binds REGEX_LOG_PARSE(s, regex[, columns]): the regular expression must match the
@@ -212,7 +215,7 @@ func bindW3CLogParse(name string, args []Arg) (Impl, value.Type, error) {
 	if err != nil {
 		return nil, value.Type{}, fmt.Errorf("%s: %w", name, err)
 	}
-	l := &logRegex{re: re, cols: numberedColumns(n, regexColumnType)}
+	l := &logRegex{re: &javaRegex{re2: re, groups: n}, cols: numberedColumns(n, regexColumnType)}
 	return strict(func(a []value.Value) (value.Value, error) { return l.row(a[0].S) }), rowType(l.cols), nil
 }
 

@@ -14,9 +14,11 @@ import (
 )
 
 // KDA's regular expressions are java.util.regex patterns; Go's RE2 accepts most of them as they are and
-// picks the same submatches (leftmost-first, like Java's backtracking). compileJava rewrites the Java-only
-// forms that have an RE2 equivalent (POSIX \p{Alpha} classes, possessive quantifiers, atomic groups) and
-// refuses the rest (look-around, back-references) with a message that says so.
+// picks the same submatches (leftmost-first, like Java's backtracking). translateJava rewrites the
+// Java-only forms that have an RE2 equivalent (POSIX \p{Alpha} classes, \Q...\E, \uXXXX, ...). The forms
+// that only a backtracking engine can run (back-references, look-around, atomic groups, possessive
+// quantifiers) send the pattern to regexp2 instead (backtrack.go); every other pattern stays on RE2, which
+// is linear-time.
 
 func init() {
 	register(bindRegexReplace, "REGEX_REPLACE")
@@ -28,87 +30,170 @@ var javaClasses = map[string]string{
 	"Space": "space", "javaLowerCase": "lower", "javaUpperCase": "upper", "javaWhitespace": "space",
 }
 
-// compileJava compiles a Java regular expression.
-func compileJava(p string) (*regexp.Regexp, error) {
-	tp, err := translateJava(p)
-	if err != nil {
+// compileJava compiles a Java regular expression: with RE2 when the pattern needs no backtracking, else
+// with regexp2.
+func compileJava(p string) (*javaRegex, error) {
+	t := translator{}
+	if err := t.run(p); err != nil {
 		return nil, fmt.Errorf("invalid regular expression %q: %w", p, err)
 	}
-	re, err := regexp.Compile(tp)
-	if err != nil {
-		msg := err.Error()
-		if strings.Contains(p, "(?=") || strings.Contains(p, "(?!") || strings.Contains(p, "(?<=") || strings.Contains(p, "(?<!") {
-			msg = "look-around is not supported"
-		}
-		return nil, fmt.Errorf("invalid regular expression %q: %s", p, msg)
+	if t.backtrack {
+		return compileBacktracking(p, t.groups)
 	}
-	return re, nil
+	re, err := regexp.Compile(t.b.String())
+	if err != nil {
+		return nil, fmt.Errorf("invalid regular expression %q: %s", p, err.Error())
+	}
+	return &javaRegex{re2: re, groups: re.NumSubexp()}, nil
 }
 
-// Java's horizontal (\h) and vertical (\v, since Java 8) white space, as the bodies of RE2 classes.
+// Java's horizontal (\h) and vertical (\v, since Java 8) white space, as the bodies of RE2 classes (which
+// regexp2 reads the same way).
 const (
 	javaHSpace = `\t \x{A0}\x{1680}\x{180E}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}`
 	javaVSpace = `\n\x0B\f\r\x{85}\x{2028}\x{2029}`
 )
 
-// translateJava rewrites a Java pattern into RE2 syntax. Escapes RE2 lacks or reads differently are
-// rewritten (\Q...\E with quantifier characters inside, \uXXXX, octal \0ooo, \e, \cX, \h, \v, \R,
-// \p{IsLatin}); class intersection (&&) is refused, since RE2 would read it as a union.
+// translateJava rewrites a Java pattern into RE2 syntax, for the patterns that need no backtracking.
 func translateJava(p string) (string, error) {
-	if !strings.ContainsAny(p, `\+(&`) {
-		return p, nil
+	t := translator{}
+	if err := t.run(p); err != nil {
+		return "", err
 	}
-	var b strings.Builder
+	if t.backtrack {
+		return "", fmt.Errorf("the pattern needs a backtracking engine")
+	}
+	return t.b.String(), nil
+}
+
+// translator rewrites a Java pattern. Escapes RE2 lacks or reads differently are rewritten (\Q...\E with
+// quantifier characters inside, \uXXXX, octal \0ooo, \e, \cX, \h, \v, \R, \p{IsLatin}); class intersection
+// (&&) is refused, since RE2 and regexp2 would read it as a union.
+//
+// With dotnet unset it writes RE2 syntax and only notes in backtrack that the pattern uses a form RE2
+// cannot run. With dotnet set it writes the syntax of regexp2's default (.NET) mode, keeping Java's
+// meaning where .NET reads the same text otherwise: \d, \w and \s are ASCII classes in Java, and .NET
+// numbers named groups after the unnamed ones, so names are turned into numbers here.
+type translator struct {
+	dotnet    bool
+	backtrack bool           // the pattern needs back-references, look-around, atomic groups or possessive quantifiers
+	groups    int            // capturing groups seen so far (all of them once run returns)
+	total     int            // dotnet: the pattern's number of groups, from a first run
+	names     map[string]int // dotnet: named groups and their numbers
+	b         strings.Builder
+	atom      int // where in b the last atom (what a quantifier applies to) starts
+}
+
+func (t *translator) run(p string) error {
+	if !t.dotnet && !strings.ContainsAny(p, `\+(&`) {
+		t.b.WriteString(p)
+		return nil
+	}
+	var opens []int // where each open group starts in b
 	inClass := 0
 	quant := false // the last thing written was a quantifier, so a + after it makes it possessive
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		wasQuant := quant
 		quant = false
+		if inClass == 0 && !(c == '*' || c == '+' || c == '?' || c == '{' || c == ')') {
+			t.atom = t.b.Len()
+		}
 		switch {
 		case c == '\\' && i+1 < len(p):
-			n, consumed := translateEscape(&b, p[i:], inClass > 0)
+			n, consumed, err := t.escape(p[i:], inClass > 0)
+			if err != nil {
+				return err
+			}
 			if n < 0 {
-				return "", fmt.Errorf("%s is not supported", p[i:i+consumed])
+				return fmt.Errorf("%s is not supported", p[i:i+consumed])
 			}
 			i += n - 1
 		case c == '&' && inClass > 0 && i+1 < len(p) && p[i+1] == '&':
-			return "", fmt.Errorf("character class intersection (&&) is not supported")
+			return fmt.Errorf("character class intersection (&&) is not supported")
 		case c == '[':
 			inClass++
-			b.WriteByte(c)
+			t.b.WriteByte(c)
 		case c == ']' && inClass > 0:
 			inClass--
-			b.WriteByte(c)
+			t.b.WriteByte(c)
 		case inClass > 0:
-			b.WriteByte(c)
+			t.b.WriteByte(c)
 		case c == '+' && wasQuant:
-			// A possessive quantifier (a*+, a++, a?+, a{2}+): RE2 does not backtrack, so the greedy form
-			// matches the same strings in all but contrived cases.
+			// A possessive quantifier (a*+, a++, a?+, a{2}+) gives back nothing it matched: the atomic group
+			// (?>a*) in regexp2. RE2 cannot say it, so the pattern goes to regexp2.
+			t.backtrack = true
+			if t.dotnet {
+				s := t.b.String()
+				t.b.Reset()
+				t.b.WriteString(s[:t.atom] + "(?>" + s[t.atom:] + ")")
+			}
 		case c == '*' || c == '+' || c == '?':
-			b.WriteByte(c)
+			t.b.WriteByte(c)
 			quant = c != '?' || !wasQuant // a?? is lazy, not a quantifier to make possessive
 		case c == '{':
 			if end := strings.IndexByte(p[i:], '}'); end > 0 && isRepeat(p[i+1:i+end]) {
-				b.WriteString(p[i : i+end+1])
+				t.b.WriteString(p[i : i+end+1])
 				i += end
 				quant = true
 				continue
 			}
-			b.WriteByte(c)
-		case c == '(' && strings.HasPrefix(p[i:], "(?>"):
-			b.WriteString("(?:")
-			i += 2
+			t.b.WriteByte(c)
+		case c == '(':
+			opens = append(opens, t.b.Len())
+			rest := p[i+1:]
+			switch {
+			case strings.HasPrefix(rest, "?>"):
+				t.backtrack = true
+				t.b.WriteString("(?>")
+				i += 2
+			case strings.HasPrefix(rest, "?=") || strings.HasPrefix(rest, "?!") ||
+				strings.HasPrefix(rest, "?<=") || strings.HasPrefix(rest, "?<!"):
+				t.backtrack = true
+				t.b.WriteByte(c)
+			case strings.HasPrefix(rest, "?<"):
+				t.groups++
+				end := strings.IndexByte(rest, '>')
+				if !t.dotnet || end < 0 {
+					t.b.WriteByte(c)
+					break
+				}
+				name := rest[2:end]
+				if t.names == nil {
+					t.names = map[string]int{}
+				}
+				if _, dup := t.names[name]; dup {
+					return fmt.Errorf("named capturing group <%s> is already defined", name)
+				}
+				t.names[name] = t.groups
+				t.b.WriteByte(c)
+				i += end + 1
+			case strings.HasPrefix(rest, "?"):
+				t.b.WriteByte(c)
+			default:
+				t.groups++
+				t.b.WriteByte(c)
+			}
+		case c == ')':
+			if n := len(opens); n > 0 {
+				t.atom, opens = opens[n-1], opens[:n-1]
+			}
+			t.b.WriteByte(c)
+		case c >= utf8.RuneSelf:
+			_, size := utf8.DecodeRuneInString(p[i:])
+			t.b.WriteString(p[i : i+size])
+			i += size - 1
 		default:
-			b.WriteByte(c)
+			t.b.WriteByte(c)
 		}
 	}
-	return b.String(), nil
+	return nil
 }
 
-// translateEscape writes the RE2 form of the escape at the start of p (p[0] is a backslash) and returns
-// how many bytes of p it read; -1 and the escape's length when RE2 has no equivalent.
-func translateEscape(b *strings.Builder, p string, inClass bool) (int, int) {
+// escape writes the translation of the escape at the start of p (p[0] is a backslash) and returns how
+// many bytes of p it read; -1 and the escape's length when the target has no equivalent.
+func (t *translator) escape(p string, inClass bool) (int, int, error) {
+	b := &t.b
 	class := func(body string, neg bool) {
 		switch {
 		case inClass:
@@ -120,21 +205,22 @@ func translateEscape(b *strings.Builder, p string, inClass bool) (int, int) {
 		}
 	}
 	char := func(r rune) { fmt.Fprintf(b, `\x{%X}`, r) }
-	switch p[1] {
+	switch c := p[1]; c {
 	case 'Q':
 		lit, n := p[2:], len(p)
 		if end := strings.Index(lit, `\E`); end >= 0 {
 			lit, n = lit[:end], 2+end+2
 		}
 		for _, r := range lit {
+			t.atom = b.Len() // a quantifier after \E applies to the last character
 			char(r)
 		}
-		return n, n
+		return n, n, nil
 	case 'u':
 		if len(p) >= 6 {
 			if v, err := strconv.ParseUint(p[2:6], 16, 32); err == nil {
 				char(rune(v))
-				return 6, 6
+				return 6, 6, nil
 			}
 		}
 	case '0':
@@ -144,50 +230,129 @@ func translateEscape(b *strings.Builder, p string, inClass bool) (int, int) {
 		}
 		if n > 2 {
 			char(rune(v))
-			return n, n
+			return n, n, nil
 		}
 	case 'e':
 		char(0x1B)
-		return 2, 2
+		return 2, 2, nil
 	case 'c':
 		if len(p) > 2 {
 			char(rune(p[2] ^ 64))
-			return 3, 3
+			return 3, 3, nil
 		}
 	case 'h', 'H':
-		if p[1] == 'H' && inClass {
-			return -1, 2
+		if c == 'H' && inClass {
+			return -1, 2, nil
 		}
-		class(javaHSpace, p[1] == 'H')
-		return 2, 2
+		class(javaHSpace, c == 'H')
+		return 2, 2, nil
 	case 'v', 'V':
-		if p[1] == 'V' && inClass {
-			return -1, 2
+		if c == 'V' && inClass {
+			return -1, 2, nil
 		}
-		class(javaVSpace, p[1] == 'V')
-		return 2, 2
+		class(javaVSpace, c == 'V')
+		return 2, 2, nil
 	case 'R':
 		if inClass {
-			return -1, 2
+			return -1, 2, nil
 		}
 		b.WriteString(`(?:\r\n|[` + javaVSpace + `])`)
-		return 2, 2
+		return 2, 2, nil
+	case 'd', 'D', 'w', 'W', 's', 'S':
+		if t.dotnet {
+			// .NET's \d, \w and \s are Unicode classes; Java's are ASCII.
+			lower := c | 0x20
+			class(asciiClass(javaASCII[string(lower)], c != lower, inClass), c != lower && !inClass)
+			return 2, 2, nil
+		}
 	case 'p', 'P':
 		if len(p) > 2 && p[2] == '{' {
 			if end := strings.IndexByte(p, '}'); end > 0 {
-				if body, ok := javaProperty(p[3:end], p[1] == 'P'); ok {
+				name, neg := p[3:end], c == 'P'
+				if ranges, ok := javaASCII[javaClasses[strings.TrimPrefix(name, "Is")]]; ok && t.dotnet {
+					// regexp2 has no [:alpha:]: write the ASCII ranges.
+					class(asciiClass(ranges, neg, inClass), neg && !inClass)
+					return end + 1, end + 1, nil
+				}
+				if body, ok := javaProperty(name, neg); ok {
 					if inClass {
 						b.WriteString(body)
 					} else {
 						b.WriteString("[" + body + "]")
 					}
-					return end + 1, end + 1
+					return end + 1, end + 1, nil
 				}
 			}
 		}
+	case 'k':
+		// \k<name>, a back-reference to a named group.
+		if end := strings.IndexByte(p, '>'); len(p) > 2 && p[2] == '<' && end > 0 {
+			t.backtrack = true
+			if t.dotnet {
+				g, ok := t.names[p[3:end]]
+				if !ok {
+					return 0, 0, fmt.Errorf("named capturing group <%s> does not exist", p[3:end])
+				}
+				fmt.Fprintf(b, `(?:\%d)`, g)
+			}
+			return end + 1, end + 1, nil
+		}
+	case '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		if inClass {
+			break
+		}
+		// A back-reference. Java reads the first digit, then more digits while the number stays one of the
+		// groups opened so far; \12 after one group is group 1 then the character 2.
+		t.backtrack = true
+		g, n := int(c-'0'), 2
+		for n < len(p) && p[n] >= '0' && p[n] <= '9' && g*10+int(p[n]-'0') <= t.groups {
+			g, n = g*10+int(p[n]-'0'), n+1
+		}
+		if t.dotnet {
+			if g > t.total {
+				b.WriteString(`(?!)`) // Java accepts a reference to a group that does not exist; it never matches
+			} else {
+				fmt.Fprintf(b, `(?:\%d)`, g)
+			}
+		}
+		return n, n, nil
 	}
 	b.WriteString(p[:2])
-	return 2, 2
+	return 2, 2, nil
+}
+
+// javaASCII lists the ASCII ranges of Java's \d, \w, \s and POSIX classes (by their RE2 names), for
+// regexp2, whose own classes are Unicode or missing.
+var javaASCII = map[string][]rune{
+	"d": {'0', '9'}, "w": {'0', '9', 'A', 'Z', '_', '_', 'a', 'z'}, "s": {'\t', '\r', ' ', ' '},
+	"lower": {'a', 'z'}, "upper": {'A', 'Z'}, "ascii": {0, 0x7F}, "alpha": {'A', 'Z', 'a', 'z'},
+	"digit": {'0', '9'}, "alnum": {'0', '9', 'A', 'Z', 'a', 'z'}, "punct": {'!', '/', ':', '@', '[', '`', '{', '~'},
+	"graph": {'!', '~'}, "print": {' ', '~'}, "blank": {'\t', '\t', ' ', ' '}, "cntrl": {0, 0x1F, 0x7F, 0x7F},
+	"xdigit": {'0', '9', 'A', 'F', 'a', 'f'}, "space": {'\t', '\r', ' ', ' '},
+}
+
+// asciiClass writes sorted ranges as the body of a regexp2 class. A negated class inside another class
+// cannot be written [^...], so there its complement is written out.
+func asciiClass(ranges []rune, neg, inClass bool) string {
+	if neg && inClass {
+		var comp []rune
+		next := rune(0)
+		for i := 0; i < len(ranges); i += 2 {
+			if ranges[i] > next {
+				comp = append(comp, next, ranges[i]-1)
+			}
+			next = ranges[i+1] + 1
+		}
+		ranges = append(comp, next, unicode.MaxRune)
+	}
+	var b strings.Builder
+	for i := 0; i < len(ranges); i += 2 {
+		fmt.Fprintf(&b, `\x{%X}`, ranges[i])
+		if ranges[i+1] != ranges[i] {
+			fmt.Fprintf(&b, `-\x{%X}`, ranges[i+1])
+		}
+	}
+	return b.String()
 }
 
 // javaProperty returns the RE2 class body for Java's \p{name} (negated for \P): the POSIX and java.lang.Character
@@ -242,7 +407,7 @@ type replPart struct {
 	group int // -1 for a literal
 }
 
-func parseReplacement(s string, re *regexp.Regexp) (*replacement, error) {
+func parseReplacement(s string, re *javaRegex) (*replacement, error) {
 	r := &replacement{}
 	var lit strings.Builder
 	flush := func() {
@@ -343,7 +508,7 @@ func (c *regexCache[T]) get(key string) (T, error) {
 }
 
 type replacer struct {
-	re   *regexp.Regexp
+	re   *javaRegex
 	repl *replacement
 	// emptyAfter is re anchored one character before where it must match, \A(?s:.)(re), or nil
 	// when re never matches the empty string: it finds the empty matches that Java keeps and Go drops.
@@ -361,9 +526,12 @@ func newReplacer(pat, repl string) (*replacer, error) {
 		return nil, err
 	}
 	rp := &replacer{re: re, repl: r}
-	if t, err := syntax.Parse(re.String(), syntax.Perl); err == nil && matchesEmpty(t) {
+	if re.re2 == nil {
+		return rp, nil
+	}
+	if t, err := syntax.Parse(re.re2.String(), syntax.Perl); err == nil && matchesEmpty(t) {
 		// A pattern that compiled compiles wrapped; if it ever did not, Go's matches are the fallback.
-		rp.emptyAfter, _ = regexp.Compile(`\A(?s:.)(` + re.String() + `)`)
+		rp.emptyAfter, _ = regexp.Compile(`\A(?s:.)(` + re.re2.String() + `)`)
 	}
 	return rp, nil
 }
@@ -372,11 +540,15 @@ func newReplacer(pat, repl string) (*replacer, error) {
 // (all when limit < 0). Go's FindAll drops an empty match that starts where the previous match ended
 // ("baaac" with a* gives b, then aaa, then c's empty match); Java keeps it, so that
 // "baaac".replaceAll("a*", "X") is "XbXXcX". After either engine's empty match the search goes on one
-// character further, so Java's matches are Go's plus those empty ones.
-func (r *replacer) matches(s string, limit int) [][]int {
-	ms := r.re.FindAllStringSubmatchIndex(s, limit)
+// character further, so Java's matches are Go's plus those empty ones. A backtracking pattern finds
+// them as Java does, or gives up with a RegexTimeout error.
+func (r *replacer) matches(s string, limit int) ([][]int, error) {
+	if r.re.bt != nil {
+		return r.re.findAll(s, limit)
+	}
+	ms := r.re.re2.FindAllStringSubmatchIndex(s, limit)
 	if r.emptyAfter == nil || len(ms) == 0 {
-		return ms
+		return ms, nil
 	}
 	var out [][]int
 	for i, m := range ms {
@@ -404,7 +576,7 @@ func (r *replacer) matches(s string, limit int) [][]int {
 	if limit >= 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out
+	return out, nil
 }
 
 // matchesEmpty reports whether a pattern can match the empty string somewhere in a text: its shortest
@@ -501,7 +673,11 @@ func bindRegexReplace(name string, args []Arg) (Impl, value.Type, error) {
 		if off >= len(s) && start > 1 {
 			return a[0], nil
 		}
-		return value.NewString(regexReplace(r, s, off, occ)), nil
+		out, err := regexReplace(r, s, off, occ)
+		if err != nil {
+			return value.Value{}, err
+		}
+		return value.NewString(out), nil
 	}), value.Varchar(65535), nil
 }
 
@@ -514,16 +690,16 @@ func bindSubstringRegex(name string, args []Arg) (Impl, value.Type, error) {
 	if len(args) == 3 {
 		return nil, value.Type{}, fmt.Errorf("%s: FOR cannot follow FROM a regular expression", name)
 	}
-	var get func(pat string) (*regexp.Regexp, error)
+	var get func(pat string) (*javaRegex, error)
 	if pat, ok := args[1].constString(); ok {
 		re, err := compileJava(pat)
 		if err != nil {
 			return nil, value.Type{}, err
 		}
-		get = func(string) (*regexp.Regexp, error) { return re, nil }
+		get = func(string) (*javaRegex, error) { return re, nil }
 	} else {
-		cache := &regexCache[*regexp.Regexp]{compile: compileJava}
-		get = func(pat string) (*regexp.Regexp, error) {
+		cache := &regexCache[*javaRegex]{compile: compileJava}
+		get = func(pat string) (*javaRegex, error) {
 			re, err := cache.get(pat)
 			if err != nil {
 				return nil, &Error{Name: InvalidRegex, Message: err.Error()}
@@ -536,7 +712,10 @@ func bindSubstringRegex(name string, args []Arg) (Impl, value.Type, error) {
 		if err != nil {
 			return value.Value{}, err
 		}
-		m := re.FindStringIndex(a[0].S)
+		m, err := re.find(a[0].S)
+		if err != nil {
+			return value.Value{}, err
+		}
 		if m == nil {
 			return value.Value{}, nil
 		}
@@ -546,15 +725,18 @@ func bindSubstringRegex(name string, args []Arg) (Impl, value.Type, error) {
 
 // regexReplace replaces in s[off:] and keeps s[:off] as it is: the search starts at startPosition as if
 // the text began there (so ^ matches at startPosition).
-func regexReplace(r *replacer, s string, off int, occ int64) string {
+func regexReplace(r *replacer, s string, off int, occ int64) (string, error) {
 	limit := -1
 	if occ > 0 {
 		limit = int(occ)
 	}
 	tail := s[off:]
-	ms := r.matches(tail, limit)
+	ms, err := r.matches(tail, limit)
+	if err != nil {
+		return "", err
+	}
 	if len(ms) == 0 || occ > 0 && int64(len(ms)) < occ {
-		return s
+		return s, nil
 	}
 	if occ > 0 {
 		ms = ms[occ-1:]
@@ -567,5 +749,5 @@ func regexReplace(r *replacer, s string, off int, occ int64) string {
 		out = r.repl.append(out, tail, m)
 		last = m[1]
 	}
-	return string(append(out, tail[last:]...))
+	return string(append(out, tail[last:]...)), nil
 }
