@@ -156,3 +156,11 @@ func TestColumnSpecErrors(t *testing.T) {
 		}
 	}
 }
+
+// W3C_LOG_PARSE's IIS format is named by the reference without its specifiers: the error says so.
+func TestW3CLogParseIIS(t *testing.T) {
+	_, err := call(t, "W3C_LOG_PARSE", str("2004-05-24 22:01:02 192.168.1.1 GET /index.htm 200"), str("iis"))
+	if err == nil || !strings.Contains(err.Error(), "IIS format is not supported") {
+		t.Fatalf("error %v, want the IIS format named as unsupported", err)
+	}
+}
