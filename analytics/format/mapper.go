@@ -128,7 +128,7 @@ func NewMapper(f RecordFormat, cols []Column) (*Mapper, error) {
 		}
 		switch t.Base {
 		case value.TNull, value.TInterval, value.TIntervalMonth, value.TRow:
-			return nil, fmt.Errorf("RecordColumn %s: SqlType %s cannot be the type of an input column", c.Name, c.SQLType)
+			return nil, fmt.Errorf("RecordColumn %s: SqlType %q cannot be the type of an input column", c.Name, c.SQLType)
 		}
 		m.cols = append(m.cols, column{name: c.Name, typ: t})
 		m.vcols = append(m.vcols, value.Column{Name: c.Name, Type: t})
