@@ -88,6 +88,8 @@ func isFoldable(x sql.Expr) bool {
 		switch n := n.(type) {
 		case *sql.ColumnRef, *sql.Star, *sql.Subquery, *sql.Exists, *sql.Cursor, *sql.TableArg:
 			ok = false
+		case *sql.In:
+			ok = n.Query == nil // a subquery may read the outer row through names walkExpr does not see
 		case *sql.FuncCall:
 			switch n.Name.Name {
 			case "CURRENT_TIMESTAMP", "CURRENT_ROW_TIMESTAMP", "LOCALTIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
@@ -181,8 +183,10 @@ func (c *compiler) expr1(x sql.Expr) *cexpr {
 			chars = c.expr(x.Chars)
 		}
 		return c.builtin(x, "TRIM", []*cexpr{constExpr(value.NewString(where), value.VarcharType), chars, c.expr(x.S)})
-	case *sql.Subquery, *sql.Exists:
-		errorf(x, "subqueries in expressions are not supported in streaming queries")
+	case *sql.Subquery:
+		return c.scalarSubquery(x)
+	case *sql.Exists:
+		return c.exists(x)
 	case *sql.Cursor:
 		errorf(x, "CURSOR is only allowed as an argument of a table function in FROM")
 	case *sql.TableArg:
@@ -865,7 +869,7 @@ func (c *compiler) like(x *sql.Like) *cexpr {
 
 func (c *compiler) in(x *sql.In) *cexpr {
 	if x.Query != nil {
-		errorf(x, "IN (subquery) is not supported in streaming queries")
+		return c.inQuery(x)
 	}
 	a := c.expr(x.X)
 	list := make([]*cexpr, len(x.List))

@@ -27,6 +27,9 @@ type scope struct {
 	cols  []column
 	times map[string]int // table -> slot of its ROWTIME, for joins; absent means the row's own time
 	width int            // slots in a row of this scope, hidden ones included
+	// outer is set on the scope of a subquery in an expression: names its table lacks are the enclosing
+	// query's (tablelookup in tablejoin.go).
+	outer *outerRefs
 }
 
 // columns returns the visible columns (what SELECT * yields).
@@ -63,6 +66,11 @@ func isRowtime(id sql.Ident) bool { return id.Name == "ROWTIME" }
 // by the parser and matches only an upper-case column.
 func (s *scope) resolve(ref *sql.ColumnRef) resolved {
 	parts := ref.Parts
+	if s.outer != nil {
+		if i, ok := s.outer.fixed[ref]; ok {
+			return s.outer.slot(s, i)
+		}
+	}
 	// ROWTIME, T.ROWTIME.
 	if len(parts) == 1 && isRowtime(parts[0]) && s.find("", "ROWTIME") < 0 {
 		return resolved{slot: -1, typ: value.TimestampType}
@@ -110,6 +118,9 @@ func (s *scope) resolve(ref *sql.ColumnRef) resolved {
 		rest = nil
 	case len(parts) >= 2 && s.hasTable(parts[0].Name):
 		errorf(ref, "column %s not found in %s", quoteName(parts[1].Name), quoteName(parts[0].Name))
+	case s.outer != nil:
+		// A subquery's name that its own table lacks is the enclosing query's (a correlated reference).
+		return s.outer.resolve(s, ref)
 	default:
 		if len(parts) >= 2 {
 			errorf(ref, "column %s not found: no column or table %s", sql.Format(ref), quoteName(parts[0].Name))
