@@ -85,7 +85,9 @@ func TestBacktrackingTimeout(t *testing.T) {
 	if !ok || e.Name != RegexTimeout || !strings.Contains(e.Message, `(a|aa)+`) {
 		t.Fatalf("error %v, want %s naming the pattern", err, RegexTimeout)
 	}
-	if d := time.Since(start); d > backtrackTimeout+2*time.Second {
+	// Without the limit this search would run for years; the margin is wide so that a loaded CI machine
+	// (the packages' tests run in parallel on two cores) does not fail it.
+	if d := time.Since(start); d > backtrackTimeout+20*time.Second {
 		t.Errorf("took %v", d)
 	}
 	_, err = call(t, "REGEX_LOG_PARSE", str(strings.Repeat("a", 64)+"!"), str(`((a|aa)+)\2b`))
