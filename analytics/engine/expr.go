@@ -138,7 +138,8 @@ func (c *compiler) expr1(x sql.Expr) *cexpr {
 		if inner.typ.Base != value.TInterval && inner.typ.Base != value.TIntervalMonth && inner.typ.Base != value.TNull {
 			errorf(x, "(%s) %s needs a datetime difference, not %s", sql.Format(x.X.X), x.Unit, inner.typ)
 		}
-		return c.derive(inner, inner.eval, inner.typ)
+		// The value stays the difference; the qualifier is its type's, which is how it prints.
+		return c.derive(inner, inner.eval, inner.typ.Qualified(x.Unit, x.ToUnit))
 	case *sql.Is:
 		return c.is(x)
 	case *sql.Like:
@@ -245,7 +246,7 @@ func intervalLit(x *sql.IntervalLit) (value.Value, value.Type) {
 	if err != nil {
 		errorf(x, "%v", err)
 	}
-	return v, t
+	return v, t.Qualified(x.Unit, x.ToUnit)
 }
 
 // parseInterval reads the text of an interval literal in its qualifier (unit [TO unit]); minus is a sign
@@ -253,8 +254,11 @@ func intervalLit(x *sql.IntervalLit) (value.Value, value.Type) {
 func parseInterval(text string, minus bool, unit, toUnit string) (value.Value, value.Type, error) {
 	s := strings.TrimSpace(text)
 	neg := minus
+	// A sign inside the quotes, as the reference writes results: INTERVAL '+4 04' DAY TO HOUR.
 	if strings.HasPrefix(s, "-") {
 		neg, s = !neg, s[1:]
+	} else if strings.HasPrefix(s, "+") {
+		s = s[1:]
 	}
 	sign := int64(1)
 	if neg {
@@ -575,8 +579,9 @@ func (c *compiler) alignDatetime(n sql.Node, l, r *cexpr) (*cexpr, *cexpr) {
 }
 
 func (c *compiler) castTo(n sql.Node, a *cexpr, t value.Type) *cexpr {
+	from := a.typ
 	if a.konst != nil {
-		v, err := funcs.Cast(*a.konst, t)
+		v, err := funcs.CastFrom(*a.konst, from, t)
 		if err != nil {
 			errorf(n, "cannot cast %s to %s: %v", a.konst.String(), t, err)
 		}
@@ -587,7 +592,7 @@ func (c *compiler) castTo(n sql.Node, a *cexpr, t value.Type) *cexpr {
 		if err != nil {
 			return v, err
 		}
-		return funcs.Cast(v, t)
+		return funcs.CastFrom(v, from, t)
 	}, t)
 }
 
@@ -620,7 +625,7 @@ func (c *compiler) arith(x *sql.BinaryExpr, l, r *cexpr) *cexpr {
 	case x.Op == "+" && (lk == value.Interval || lk == value.Months) && rt.Datetime():
 		t = rt
 	case (x.Op == "+" || x.Op == "-") && lk == rk && (lk == value.Interval || lk == value.Months):
-		t = lt
+		t = value.JoinIntervals(lt, rt)
 	case (x.Op == "*" || x.Op == "/") && (lk == value.Interval || lk == value.Months) && rt.Numeric():
 		t = lt
 	case x.Op == "*" && lt.Numeric() && (rk == value.Interval || rk == value.Months):
@@ -1054,7 +1059,7 @@ func (c *compiler) cast(x *sql.Cast) *cexpr {
 		return c.castInterval(x, a, t)
 	}
 	if a.konst != nil {
-		v, err := funcs.Cast(*a.konst, t)
+		v, err := funcs.CastFrom(*a.konst, a.typ, t)
 		if err != nil {
 			errorf(x, "cannot cast %s to %s: %v", sql.Format(x.X), t, err)
 		}

@@ -224,7 +224,7 @@ func (p *planner) insert(ins *sql.Insert) {
 			errorAtPos(sql.Start(ins.Query), "column %d of the query is %s and cannot go into %s column %s", src[i]+1, from, to, quoteName(c.Name))
 		}
 		if needsCast(from, to) {
-			casts[i] = func(v value.Value) (value.Value, error) { return funcs.Cast(v, to) }
+			casts[i] = func(v value.Value) (value.Value, error) { return funcs.CastFrom(v, from, to) }
 		}
 	}
 	d.filled = true

@@ -10,6 +10,20 @@ import (
 	"github.com/hydrantio/hydrant/analytics/value"
 )
 
+// CastFrom is Cast for a value whose type is known: an interval becomes text in its type's qualifier, as
+// KDA prints it (CAST((TIME '12:03:34' - TIME '11:57:23') MINUTE TO SECOND AS VARCHAR(8)) is '+6:11'),
+// and, as a number's text, must fit the target's length.
+func CastFrom(v value.Value, from, to value.Type) (value.Value, error) {
+	if (v.K == value.Interval || v.K == value.Months) && to.Textual() {
+		s := string(value.AppendQualified(nil, v, from))
+		if to.Len > 0 && len(s) > to.Len {
+			return value.Value{}, errorf(TypeConversionError, "'%s' does not fit in %s", s, to)
+		}
+		return castText(value.NewString(s), to)
+	}
+	return Cast(v, to)
+}
+
 // Cast converts v to type to as SQL CAST does: numbers, strings and booleans into each other, strings to
 // and from TIMESTAMP, DATE and TIME in SQL text form ('YYYY-MM-DD HH:MM:SS[.fff]'), numbers to DECIMAL(p,s)
 // rounded to the scale, strings to VARCHAR(n) cut to n characters (SQLstream truncates strings silently

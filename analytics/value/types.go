@@ -51,6 +51,75 @@ type Type struct {
 	Fields    []Field
 	NotNull   bool
 	hasLength bool
+	// From and To are an interval's qualifier (INTERVAL DAY TO HOUR: UnitDay, UnitHour); NoUnit for an
+	// interval of the default one, DAY TO SECOND or YEAR TO MONTH.
+	From, To Unit
+}
+
+// Unit is a field of an interval qualifier, from the largest down.
+type Unit uint8
+
+// The fields of interval qualifiers.
+const (
+	NoUnit Unit = iota
+	UnitYear
+	UnitMonth
+	UnitDay
+	UnitHour
+	UnitMinute
+	UnitSecond
+)
+
+var unitNames = [...]string{"", "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND"}
+
+func (u Unit) String() string { return unitNames[u] }
+
+func unitOf(name string) Unit {
+	for i, n := range unitNames {
+		if i > 0 && n == name {
+			return Unit(i)
+		}
+	}
+	return NoUnit
+}
+
+// Qualified gives an interval type the qualifier unit [TO toUnit] (as SQL writes them: "DAY", "HOUR"). A
+// qualifier of the other kind of interval (YEAR TO MONTH on a day-time interval), or one that is not
+// one, leaves t as it is.
+func (t Type) Qualified(unit, toUnit string) Type {
+	from, to := unitOf(unit), unitOf(toUnit)
+	if toUnit == "" {
+		to = from
+	}
+	months := func(u Unit) bool { return u == UnitYear || u == UnitMonth }
+	switch {
+	case from == NoUnit || to == NoUnit || to < from || months(from) != months(to):
+	case t.Base == TInterval && !months(from), t.Base == TIntervalMonth && months(from):
+		t.From, t.To = from, to
+	}
+	return t
+}
+
+// Qualifier gives an interval type's qualifier, the default one when it has none.
+func (t Type) Qualifier() (from, to Unit) {
+	switch {
+	case t.From != NoUnit:
+		return t.From, t.To
+	case t.Base == TIntervalMonth:
+		return UnitYear, UnitMonth
+	}
+	return UnitDay, UnitSecond
+}
+
+// JoinIntervals is the type of the sum or difference of two intervals of one kind: the qualifier that
+// spans both (INTERVAL '1' DAY + INTERVAL '3 4' DAY TO HOUR is DAY TO HOUR).
+func JoinIntervals(a, b Type) Type {
+	if a.From == NoUnit || b.From == NoUnit {
+		a.From, a.To = NoUnit, NoUnit
+		return a
+	}
+	a.From, a.To = min(a.From, b.From), max(a.To, b.To)
+	return a
 }
 
 // Field is one field of a ROW type.
@@ -92,6 +161,13 @@ func (t Type) Datetime() bool { return t.Base == TDate || t.Base == TTime || t.B
 func (t Type) String() string {
 	s := t.Base.String()
 	switch t.Base {
+	case TInterval, TIntervalMonth:
+		if t.From != NoUnit {
+			s = "INTERVAL " + t.From.String()
+			if t.To != t.From {
+				s += " TO " + t.To.String()
+			}
+		}
 	case TChar, TVarchar, TBinary, TVarbinary:
 		if t.Len > 0 {
 			s += "(" + strconv.Itoa(t.Len) + ")"
@@ -150,9 +226,11 @@ func FromSQL(dt *sql.DataType) (Type, error) {
 	}
 	if strings.HasPrefix(name, "INTERVAL") {
 		if strings.Contains(name, "YEAR") || strings.Contains(name, "MONTH") && !strings.Contains(name, "TO SECOND") {
-			return Type{Base: TIntervalMonth}, nil
+			unit, toUnit, _ := strings.Cut(strings.TrimPrefix(name, "INTERVAL "), " TO ")
+			return Type{Base: TIntervalMonth}.Qualified(unit, toUnit), nil
 		}
-		return Type{Base: TInterval}, nil
+		unit, toUnit, _ := strings.Cut(strings.TrimPrefix(name, "INTERVAL "), " TO ")
+		return Type{Base: TInterval}.Qualified(unit, toUnit), nil
 	}
 	b, ok := typeNames[name]
 	if !ok {

@@ -290,4 +290,55 @@ func AppendInterval(b []byte, ms int64) []byte {
 	return append(b, byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
 }
 
+// AppendQualified writes an interval as KDA prints it in its type's qualifier: a sign, the leading field
+// without padding, then each further field of the qualifier in two digits, so DAY TO HOUR gives +4 04 and
+// -2 04, MINUTE TO SECOND gives +6:11 and YEAR TO MONTH +4-04 (the Date, Timestamp, and Interval
+// Operators page). What lies below the last field is not written; seconds carry their milliseconds when
+// there are any. Other values are written as AppendText writes them.
+func AppendQualified(b []byte, v Value, t Type) []byte {
+	if v.K != Interval && v.K != Months {
+		return v.AppendText(b)
+	}
+	if (v.K == Months) != (t.Base == TIntervalMonth) {
+		t = Type{Base: TInterval}
+		if v.K == Months {
+			t.Base = TIntervalMonth
+		}
+	}
+	from, to := t.Qualifier()
+	n := v.I
+	if n < 0 {
+		b, n = append(b, '-'), -n
+	} else {
+		b = append(b, '+')
+	}
+	if v.K == Months {
+		if from == UnitMonth {
+			return strconv.AppendInt(b, n, 10)
+		}
+		b = strconv.AppendInt(b, n/12, 10)
+		if to == UnitMonth {
+			b = append(b, '-')
+			b = append2(b, n%12)
+		}
+		return b
+	}
+	b = strconv.AppendInt(b, n/unitMillis[from], 10)
+	for u := from + 1; u <= to; u++ {
+		sep := byte(':')
+		if u == UnitHour {
+			sep = ' '
+		}
+		b = append(b, sep)
+		b = append2(b, n/unitMillis[u]%(unitMillis[u-1]/unitMillis[u]))
+	}
+	if f := n % 1000; to == UnitSecond && f != 0 {
+		b = append(b, '.', byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
+	}
+	return b
+}
+
+// unitMillis is each day-time field's length in milliseconds.
+var unitMillis = [...]int64{UnitDay: 86_400_000, UnitHour: 3_600_000, UnitMinute: 60_000, UnitSecond: 1000}
+
 func append2(b []byte, n int64) []byte { return append(b, byte('0'+n/10%10), byte('0'+n%10)) }
