@@ -111,9 +111,10 @@ func (e *Encoder) appendJSON(b []byte, t *value.Type, v value.Value) []byte {
 		b = appendDatetime(b, v)
 		return append(b, '"')
 	}
-	// Intervals and ROWs: their SQL text, as a string.
+	// Intervals (as KDA prints them for their type's qualifier, as CAST to VARCHAR does) and ROWs: their
+	// text, as a string.
 	n := len(b)
-	b = v.AppendText(b)
+	b = value.AppendQualified(b, v, *t)
 	s := string(b[n:])
 	return appendJSONString(b[:n], s)
 }
@@ -138,7 +139,7 @@ func (e *Encoder) appendCSV(b []byte, t *value.Type, v value.Value) []byte {
 		return appendDatetime(b, v)
 	}
 	n := len(b)
-	b = v.AppendText(b)
+	b = value.AppendQualified(b, v, *t)
 	if needsQuote(string(b[n:])) {
 		s := string(b[n:])
 		return appendCSVField(b[:n], s)

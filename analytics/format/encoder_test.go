@@ -145,3 +145,24 @@ func sameValue(a, b value.Value) bool {
 	}
 	return a.K == b.K && value.Compare(a, b) == 0
 }
+
+// An interval column is written as KDA prints an interval of its type's qualifier, the same text a CAST
+// to VARCHAR gives (the Date, Timestamp, and Interval Operators page: 6 minutes 11 seconds, MINUTE TO
+// SECOND, is +6:11).
+func TestEncodeIntervalQualified(t *testing.T) {
+	typ, err := value.ParseType("INTERVAL MINUTE TO SECOND")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := []value.Column{{Name: "D", Type: typ}}
+	row := []value.Value{{K: value.Interval, I: 371_000}}
+	for format, want := range map[string]string{"JSON": `{"D":"+6:11"}`, "CSV": "+6:11\n"} {
+		e, err := NewEncoder(format, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(e.Append(nil, row)); got != want {
+			t.Errorf("%s: %q, want %q", format, got, want)
+		}
+	}
+}
