@@ -373,6 +373,10 @@ func (o *joinOp) equiKeys(p *planner, on sql.Expr, sc *scope) {
 				}
 			case *sql.Subquery, *sql.Exists:
 				m |= 4
+			case *sql.In:
+				if n.Query != nil {
+					m |= 4 // its subquery may read either side's columns, which walkExpr does not enter
+				}
 			case *sql.FuncCall:
 				if !isFoldable(n) && len(n.Args) == 0 {
 					m |= 4 // a clock, or a column written as a niladic name
