@@ -292,28 +292,6 @@ func (s *aggSpec) remove(st *accState, v value.Value) bool {
 	return true
 }
 
-// expAvg is EXP_AVG at time t over a window's rows (argument j of each, oldest first):
-// the window is cut into intervals of halfLife back from t, and a value's weight halves with each
-// interval it lies back, so the newest interval's values weigh twice the next one's and four times
-// the one before (sql-reference-exp-avg). NULLs count for nothing; no value at all is NULL.
-func expAvg(pt *partition, width, j int, t, halfLife int64) value.Value {
-	var sum, weights float64
-	times := pt.Times
-	for i := range times {
-		v := pt.arg(width, i, j)
-		if v.K == value.Null {
-			continue
-		}
-		w := math.Ldexp(1, -int(min((t-times[i])/halfLife, 1100))) // 2^-1100 is 0: beyond it all weigh nothing
-		sum += w * v.Float()
-		weights += w
-	}
-	if weights == 0 {
-		return value.Value{}
-	}
-	return value.NewDouble(sum / weights)
-}
-
 func (s *aggSpec) result(st *accState) value.Value {
 	switch s.name {
 	case "COUNT":

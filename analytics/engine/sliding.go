@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"math"
 	"slices"
+	"sort"
 
 	"github.com/hydrantio/hydrant/analytics/sql"
 	"github.com/hydrantio/hydrant/analytics/value"
@@ -137,6 +139,23 @@ type partition struct {
 	Mono [][]int64
 	// The variance family keeps a varStack per aggregate (nil for the others).
 	Vars []varStack
+	// EXP_AVG keeps an expPrefix per aggregate (empty for the others).
+	Exps []expPrefix
+}
+
+// expPrefix is EXP_AVG's running sums. Cut time into intervals of the half-life from the epoch; Sum[i] and
+// Cnt[i] are the sum and the number of the non-NULL values from the first row of row i's interval through
+// row i. A row's weight at time t depends only on its interval and on whether its offset in the interval
+// is past t's, so each interval in the window contributes two sums, read from these at a binary-searched
+// split: O(intervals in the window × log rows) per row instead of a pass over the window. The sums start
+// again at every interval, so they never grow past one interval's values, and are computed once per row in
+// order, so a replay and a restored run get the same bits. Dropped* are the sums of the last row dropped
+// when it shared an interval with the first row kept (what that row's sums include before it).
+type expPrefix struct {
+	Sum        []float64
+	Cnt        []int64
+	DroppedSum float64
+	DroppedCnt int64
 }
 
 // welford is the count, mean and sum of squared deviations of some values.
@@ -260,7 +279,7 @@ func (s *slidingOp) push(r Row) {
 		if pt == nil {
 			pt = &partition{Accs: make([]accState, len(w.aggs)), Dirty: make([]bool, len(w.aggs)),
 				Lags: make([][]value.Value, len(w.aggs)), Mono: make([][]int64, len(w.aggs)),
-				Vars: make([]varStack, len(w.aggs))}
+				Vars: make([]varStack, len(w.aggs)), Exps: make([]expPrefix, len(w.aggs))}
 			s.parts[wi][string(key)] = pt
 		}
 		width := len(w.aggs)
@@ -273,7 +292,10 @@ func (s *slidingOp) push(r Row) {
 		for j, ai := range w.aggs {
 			a := s.aggs[ai]
 			switch a.name {
-			case "LAG", "NTH_VALUE", "EXP_AVG", "FIRST_VALUE", "LAST_VALUE": // read from the window's rows
+			case "LAG", "NTH_VALUE", "FIRST_VALUE", "LAST_VALUE": // read from the window's rows
+				continue
+			case "EXP_AVG":
+				pt.expPush(j, vals[j], a.halfLife)
 				continue
 			case "MIN", "MAX":
 				pt.monoPush(j, width, vals[j], a.name == "MAX")
@@ -332,9 +354,7 @@ func (s *slidingOp) push(r Row) {
 				}
 				continue
 			case "EXP_AVG":
-				// Weights depend on the current row's time, so the window's rows are weighed afresh: O(rows in
-				// the window) per row.
-				s.aggBuf[ai] = expAvg(pt, width, j, r.Time, a.halfLife)
+				s.aggBuf[ai] = pt.expAvg(j, r.Time, a.halfLife)
 				continue
 			case "MIN", "MAX":
 				s.aggBuf[ai] = value.Value{}
@@ -423,8 +443,11 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 	}
 	width := len(w.aggs)
 	for j, ai := range w.aggs {
-		if s.aggs[ai].variance() {
+		switch a := s.aggs[ai]; {
+		case a.variance():
 			pt.dropVar(j, width, drop)
+		case a.name == "EXP_AVG":
+			pt.expDrop(j, drop, a.halfLife)
 		}
 	}
 	for i := range drop {
@@ -459,6 +482,7 @@ func (s *slidingOp) evict(w *windowDef, pt *partition, t int64, extra int) {
 		clear(pt.Dirty)
 		clear(pt.Mono)
 		clear(pt.Vars)
+		clear(pt.Exps)
 		pt.Base = 0
 	}
 }
@@ -550,6 +574,15 @@ func (s *slidingOp) restore(dec func(any) error) error {
 					return errSnapshotMismatch
 				}
 			}
+			if len(pt.Exps) != width {
+				return errSnapshotMismatch
+			}
+			for j, ai := range s.windows[i].aggs {
+				ep := pt.Exps[j]
+				if n := len(pt.Times); s.aggs[ai].name == "EXP_AVG" && (len(ep.Sum) != n || len(ep.Cnt) != n) {
+					return errSnapshotMismatch
+				}
+			}
 			for _, q := range pt.Mono {
 				for _, k := range q {
 					if k < pt.Base || k >= pt.Base+int64(len(pt.Times)) {
@@ -563,4 +596,76 @@ func (s *slidingOp) restore(dec func(any) error) error {
 	s.swept = make([]int64, len(s.windows))
 	copy(s.swept, st.SweptAt)
 	return nil
+}
+
+// expPush adds the newest row's value v to EXP_AVG j's running sums (see expPrefix).
+func (pt *partition) expPush(j int, v value.Value, halfLife int64) {
+	ep := &pt.Exps[j]
+	i := len(pt.Times) - 1 // the new row
+	var sum float64
+	var cnt int64
+	switch b := floorDiv(pt.Times[i], halfLife); {
+	case i > 0 && floorDiv(pt.Times[i-1], halfLife) == b:
+		sum, cnt = ep.Sum[i-1], ep.Cnt[i-1]
+	case i == 0:
+		sum, cnt = ep.DroppedSum, ep.DroppedCnt
+	}
+	if v.K != value.Null {
+		sum += v.Float()
+		cnt++
+	}
+	ep.Sum = append(ep.Sum, sum)
+	ep.Cnt = append(ep.Cnt, cnt)
+}
+
+// expDrop takes the oldest drop rows out of EXP_AVG j's sums, keeping the last one's when it shares an
+// interval with the first row kept. The caller drops the rows themselves afterwards.
+func (pt *partition) expDrop(j, drop int, halfLife int64) {
+	ep := &pt.Exps[j]
+	ep.DroppedSum, ep.DroppedCnt = 0, 0
+	if drop < len(pt.Times) && floorDiv(pt.Times[drop-1], halfLife) == floorDiv(pt.Times[drop], halfLife) {
+		ep.DroppedSum, ep.DroppedCnt = ep.Sum[drop-1], ep.Cnt[drop-1]
+	}
+	ep.Sum = ep.Sum[drop:]
+	ep.Cnt = ep.Cnt[drop:]
+}
+
+// expAvg is EXP_AVG j at time t over the window's rows (sql-reference-exp-avg): the window is cut into
+// intervals of halfLife back from t, and a value's weight halves with each interval it lies back, so the
+// newest interval's values weigh twice the next one's and four times the one before. NULLs count for
+// nothing; no value at all is NULL. A row at t_i in epoch interval b (t_i = b·h + o_i) lies
+// floor((t - t_i)/h) intervals back: q - b when o_i <= t's offset r, else q - b - 1 (t = q·h + r).
+func (pt *partition) expAvg(j int, t, h int64) value.Value {
+	ep := &pt.Exps[j]
+	times := pt.Times
+	q := floorDiv(t, h)
+	r := t - q*h
+	var sum, weights float64
+	for i := 0; i < len(times); {
+		b := floorDiv(times[i], h)
+		end := i + sort.Search(len(times)-i, func(k int) bool { return times[i+k] >= (b+1)*h })
+		split := i + sort.Search(end-i, func(k int) bool { return times[i+k]-b*h > r })
+		baseSum, baseCnt := 0.0, int64(0)
+		if i == 0 {
+			baseSum, baseCnt = ep.DroppedSum, ep.DroppedCnt
+		}
+		// Rows [i, split), at an offset up to r, lie q-b intervals back; rows [split, end) lie q-b-1 back.
+		near, far := q-b-1, q-b
+		if split > i {
+			s, c := ep.Sum[split-1]-baseSum, ep.Cnt[split-1]-baseCnt
+			sum += math.Ldexp(s, -int(min(far, 1100))) // 2^-1100 is 0: beyond it all weigh nothing
+			weights += math.Ldexp(float64(c), -int(min(far, 1100)))
+			baseSum, baseCnt = ep.Sum[split-1], ep.Cnt[split-1]
+		}
+		if end > split {
+			s, c := ep.Sum[end-1]-baseSum, ep.Cnt[end-1]-baseCnt
+			sum += math.Ldexp(s, -int(min(near, 1100)))
+			weights += math.Ldexp(float64(c), -int(min(near, 1100)))
+		}
+		i = end
+	}
+	if weights == 0 {
+		return value.Value{}
+	}
+	return value.NewDouble(sum / weights)
 }

@@ -17,15 +17,15 @@ func (s *rowSink) Emit(_ int, r Row) {
 }
 func (s *rowSink) Error(ErrorRow) {}
 
-// The sliding aggregates that are not plain sums (MIN and MAX in their deques, the variance family
-// updated backwards as rows leave, FIRST_VALUE and LAST_VALUE read from the rows) against a brute-force
+// The sliding aggregates that are not plain sums (MIN and MAX in their deques, the variance family in its
+// two stacks, EXP_AVG from its running sums, FIRST_VALUE and LAST_VALUE read from the rows) against a brute-force
 // computation over each row's window, on random prices with ties and NULLs, for a RANGE and a ROWS
 // window; and the same output from a program restored from a snapshot at every tenth row.
 func TestSlidingAggregatesAgainstBruteForce(t *testing.T) {
 	const query = `SELECT STREAM ticker_symbol,
   MIN(p) OVER r, MAX(p) OVER r, FIRST_VALUE(p) OVER r, LAST_VALUE(p) OVER r,
   FIRST_VALUE(p) IGNORE NULLS OVER r, LAST_VALUE(p) IGNORE NULLS OVER r, STDDEV_SAMP(p) OVER r, VAR_POP(p) OVER r,
-  COUNT(p) OVER r, MIN(p) OVER w, MAX(p) OVER w, STDDEV_POP(p) OVER w
+  COUNT(p) OVER r, MIN(p) OVER w, MAX(p) OVER w, STDDEV_POP(p) OVER w, EXP_AVG(p, INTERVAL '1.5' SECOND) OVER r
 FROM (SELECT STREAM ticker_symbol, CASE WHEN change < 0 THEN NULL ELSE price END AS p FROM "SOURCE_SQL_STREAM_001")
 WINDOW r AS (PARTITION BY ticker_symbol RANGE INTERVAL '5' SECOND PRECEDING),
        w AS (PARTITION BY ticker_symbol ROWS 3 PRECEDING)`
@@ -79,6 +79,7 @@ WINDOW r AS (PARTITION BY ticker_symbol RANGE INTERVAL '5' SECOND PRECEDING),
 	}
 	for i, out := range whole.rows {
 		var rng5, rows3 []float64 // non-NULL prices in each window
+		var expSum, expW float64 // EXP_AVG by its definition: weight 2^-floor(age / 1.5 s)
 		var first, last value.Value
 		firstSet := false
 		cnt := 0
@@ -94,6 +95,9 @@ WINDOW r AS (PARTITION BY ticker_symbol RANGE INTERVAL '5' SECOND PRECEDING),
 				last = x.price
 				if x.price.K != value.Null {
 					rng5 = append(rng5, x.price.Float())
+					w := math.Pow(2, -math.Floor(float64(ins[i].t-x.t)/1500))
+					expSum += w * x.price.Float()
+					expW += w
 				}
 			}
 		}
@@ -174,6 +178,7 @@ WINDOW r AS (PARTITION BY ticker_symbol RANGE INTERVAL '5' SECOND PRECEDING),
 		check(11, "MAX over ROWS", m, null)
 		v, null = variance(rows3, false)
 		check(12, "STDDEV_POP over ROWS", math.Sqrt(v), null)
+		check(13, "EXP_AVG", expSum/expW, expW == 0)
 	}
 
 	// Restored from a snapshot anywhere, the program goes on with the same state.
