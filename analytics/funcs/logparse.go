@@ -110,8 +110,10 @@ var w3cFormats = map[string]string{
 }
 
 // compileApacheFormat turns an Apache log format into a whole-line pattern with one group per specifier.
-// %t takes the bracketed time ([10/Oct/2000:13:55:36 -0700], brackets included, as Apache writes it); any
-// other field runs up to the first character of the literal text after it, or to the end of the line.
+// %t takes the bracketed time ([10/Oct/2000:13:55:36 -0700], brackets included, as Apache writes it),
+// unless the format puts the brackets around it: "If you change %t to [%t], the date column contains the
+// following: 24/May/2004:22:01:02 -0700". Any other field runs up to the first character of the literal
+// text after it, or to the end of the line.
 func compileApacheFormat(f string) (*regexp.Regexp, int, error) {
 	type piece struct {
 		lit  string
@@ -122,6 +124,21 @@ func compileApacheFormat(f string) (*regexp.Regexp, int, error) {
 	var lit strings.Builder
 	for i := 0; i < len(f); i++ {
 		c := f[i]
+		if c == '\\' && i+1 < len(f) {
+			// The page writes its custom COMMON as '%h %l %u %t \"%r\" %>s %b', quotes escaped as in an
+			// Apache LogFormat directive, and says "The same results would be created". Apache reads \n
+			// and \t as a newline and a tab, and any other escaped character as itself.
+			i++
+			switch f[i] {
+			case 'n':
+				lit.WriteByte('\n')
+			case 't':
+				lit.WriteByte('\t')
+			default:
+				lit.WriteByte(f[i])
+			}
+			continue
+		}
 		if c != '%' {
 			lit.WriteByte(c)
 			continue
@@ -170,7 +187,7 @@ func compileApacheFormat(f string) (*regexp.Regexp, int, error) {
 		}
 		groups++
 		switch {
-		case p.spec == 't' && p.arg == "":
+		case p.spec == 't' && p.arg == "" && !(i > 0 && strings.HasSuffix(pieces[i-1].lit, "[")):
 			b.WriteString(`(\[[^\]]*\])`)
 		case i+1 < len(pieces) && pieces[i+1].spec == 0:
 			b.WriteString(`([^` + regexp.QuoteMeta(pieces[i+1].lit[:1]) + `]*)`)
