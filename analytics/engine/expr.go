@@ -167,6 +167,9 @@ func (c *compiler) expr1(x sql.Expr) *cexpr {
 		if x.For != nil {
 			args = append(args, c.expr(x.For))
 		}
+		if x.Similar {
+			return c.builtin(x, "SUBSTRING_SIMILAR", args)
+		}
 		return c.builtin(x, "SUBSTRING", args)
 	case *sql.Overlay:
 		args := []*cexpr{c.expr(x.S), c.expr(x.With), c.expr(x.From)}

@@ -26,15 +26,29 @@ func CompileLike(pattern string, escape string, similar bool) (func(s string) bo
 			return m, nil
 		}
 	}
+	src, err := likeRegexp(pattern, esc, similar)
+	if err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(`^(?s:` + src + `)$`)
+	if err != nil {
+		return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
+	}
+	return re.MatchString, nil
+}
+
+// likeRegexp translates a LIKE or SIMILAR TO pattern into an unanchored RE2 expression of the same
+// language; esc < 0 means no escape character. SUBSTRING's SIMILAR form builds on it for each of its
+// three parts.
+func likeRegexp(pattern string, esc rune, similar bool) (string, error) {
 	var b strings.Builder
-	b.WriteString(`^(?s:`)
 	runes := []rune(pattern)
 	inBracket := false // inside a SIMILAR TO [...], where % and _ are characters
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
 		if r == esc {
 			if i+1 >= len(runes) {
-				return nil, fmt.Errorf("invalid pattern %q: it ends with the escape character", pattern)
+				return "", fmt.Errorf("invalid pattern %q: it ends with the escape character", pattern)
 			}
 			i++
 			b.WriteString(regexp.QuoteMeta(string(runes[i])))
@@ -72,12 +86,7 @@ func CompileLike(pattern string, escape string, similar bool) (func(s string) bo
 		}
 		b.WriteString(regexp.QuoteMeta(string(r)))
 	}
-	b.WriteString(`)$`)
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
-	}
-	return re.MatchString, nil
+	return b.String(), nil
 }
 
 // likeFastPath returns a matcher for a LIKE pattern that is a literal with at most a leading and a trailing

@@ -468,11 +468,14 @@ type Position struct {
 	Sub, S Expr
 }
 
-// Substring is SUBSTRING(s FROM start [FOR length]); the comma form is a FuncCall.
+// Substring is SUBSTRING(s FROM start [FOR length]), or SUBSTRING(s SIMILAR pattern ESCAPE e) when
+// Similar, with the pattern in From and the escape in For (the places SQL:1999's spelling of the same
+// function, SUBSTRING(s FROM pattern FOR e), gave them). The comma form is a FuncCall.
 type Substring struct {
 	Pos       Pos
 	S         Expr
 	From, For Expr
+	Similar   bool
 }
 
 // Overlay is OVERLAY(s PLACING with FROM start [FOR length]).

@@ -50,6 +50,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"SELECT STREAM POSITION('a', b) FROM s", `1:27: expected IN, found ","`},
 		{"SELECT STREAM a FROM s WHERE a IS 1", `1:35: expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM, found "1"`},
 		{"SELECT STREAM a FROM s WHERE a SIMILAR '%x%'", `1:40: expected TO, found '%x%'`},
+		{"SELECT STREAM SUBSTRING(a SIMILAR '%x%') FROM s", `1:40: expected ESCAPE, found ")"`},
 		{"SELECT STREAM a \"Alias\" \"x\" FROM s", `1:17: expected FROM, found "Alias"`},
 		{"SELECT STREAM a FROM s WHERE a = 1 'a long string literal that goes on and on'", `1:36: expected ";" or end of input, found 'a long string literal that goes on ...`},
 		{"SELECT STREAM select FROM s", `1:15: expected an expression, found "select"`},

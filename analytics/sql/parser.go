@@ -120,6 +120,9 @@ type parser struct {
 	toks  []Token
 	i     int
 	depth int
+	// substringSource is set while parsing SUBSTRING's first argument, where a SIMILAR without TO
+	// ends the expression: SUBSTRING(s SIMILAR pattern ESCAPE e).
+	substringSource bool
 }
 
 // bailout carries a syntax error out of the recursive descent.
@@ -914,6 +917,9 @@ func (p *parser) parsePredicate() Expr {
 			l = is
 			continue
 		}
+		if p.substringSource && p.isKw("SIMILAR") && !isKw(p.peekN(1), "TO") {
+			return l
+		}
 		not := false
 		if p.isKw("NOT") {
 			u := p.peekN(1)
@@ -1148,7 +1154,17 @@ func (p *parser) parseCall() Expr {
 			p.expectOp(")")
 			return ps
 		case "SUBSTRING":
+			outer := p.substringSource
+			p.substringSource = true
 			x := p.parseExpr()
+			p.substringSource = outer
+			if p.acceptKw("SIMILAR") {
+				s := &Substring{Pos: name.Pos, S: x, From: p.parseExpr(), Similar: true}
+				p.expectKw("ESCAPE")
+				s.For = p.parseExpr()
+				p.expectOp(")")
+				return s
+			}
 			if p.acceptKw("FROM") {
 				s := &Substring{Pos: name.Pos, S: x, From: p.parseExpr()}
 				if p.acceptKw("FOR") {

@@ -611,6 +611,14 @@ func (pr *printer) expr(e Expr) {
 	case *Substring:
 		pr.w("SUBSTRING(")
 		pr.expr(e.S)
+		if e.Similar {
+			pr.w(" SIMILAR ")
+			pr.expr(e.From)
+			pr.w(" ESCAPE ")
+			pr.expr(e.For)
+			pr.w(")")
+			break
+		}
 		pr.w(" FROM ")
 		pr.expr(e.From)
 		if e.For != nil {
