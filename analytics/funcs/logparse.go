@@ -14,7 +14,8 @@ import (
 // substrings of the input, not copies.
 
 func init() {
-	register(bindRegexLogParse, "REGEX_LOG_PARSE", "FAST_REGEX_LOG_PARSER")
+	// The FAST_REGEX_LOG_PARSER page's syntax line and examples call it FAST_REGEX_LOG_PARSE.
+	register(bindRegexLogParse, "REGEX_LOG_PARSE", "FAST_REGEX_LOG_PARSER", "FAST_REGEX_LOG_PARSE")
 	register(bindW3CLogParse, "W3C_LOG_PARSE")
 	register(bindVariableColumnLogParse, "VARIABLE_COLUMN_LOG_PARSE")
 	register(bindFixedColumnLogParse, "FIXED_COLUMN_LOG_PARSE")
@@ -65,8 +66,8 @@ func anchored(p string) (*javaRegex, error) {
 
 // bindRegexLogParse binds REGEX_LOG_PARSE(s, regex[, columns]): the regular expression must match the
 // whole line; its groups, left to right, fill COLUMN1..COLUMNn VARCHAR(1024), or the columns named and
-// typed by the optional specification. FAST_REGEX_LOG_PARSER is the same function here (SQLstream's
-// faster engine takes shortcuts that give the same groups for the patterns it accepts).
+// typed by the optional specification. FAST_REGEX_LOG_PARSER takes the same arguments and matches lazily,
+// without backtracking (logparse_fast.go).
 func bindRegexLogParse(name string, args []Arg) (Impl, value.Type, error) {
 	if err := argCount(name, args, 2, 3); err != nil {
 		return nil, value.Type{}, err
@@ -94,6 +95,21 @@ func bindRegexLogParse(name string, args []Arg) (Impl, value.Type, error) {
 	}
 	if len(cols) == 0 {
 		return nil, value.Type{}, fmt.Errorf("%s: the regular expression %q has no groups", name, pat)
+	}
+	if name != "REGEX_LOG_PARSE" {
+		// A pattern the decomposition does not cover, or whose decomposition the backtracking engine
+		// reads otherwise (it is stricter than RE2 with a few escapes, and reads a [ inside a class as
+		// RE2 does, not as Java's union), is matched as REGEX_LOG_PARSE matches it.
+		if fp, n, ok := fastPattern(pat); ok {
+			if fre, err := anchored(fp); err == nil && fre.NumSubexp() == 2*n {
+				if len(args) == 2 {
+					// A group inside a group is a precedence only: the columns are the outer groups.
+					cols = numberedColumns(n, regexColumnType)
+				}
+				f := &fastRegex{re: fre, cols: cols}
+				return strict(func(a []value.Value) (value.Value, error) { return f.row(a[0].S) }), rowType(cols), nil
+			}
+		}
 	}
 	l := &logRegex{re: re, cols: cols}
 	return strict(func(a []value.Value) (value.Value, error) { return l.row(a[0].S) }), rowType(cols), nil
