@@ -291,7 +291,10 @@ func (sp *splitter) split(s string, emit func(i int, field string) error) error 
 		case sp.escape != 0 && c == sp.escape && i+1 < len(s):
 			i++
 			b.WriteByte(s[i])
-		case inQuote && c == sp.qEnd:
+		case inQuote && (c == sp.qEnd || c == sp.qOpen):
+			// "The <begin quote character> can be used to start and end the quoted string, or the <begin
+			// quote character> can start the quoted string and the <end quote character> used to end that
+			// quoted string."
 			inQuote = false
 		case !inQuote && sp.qOpen != 0 && c == sp.qOpen:
 			inQuote = true
