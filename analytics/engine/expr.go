@@ -1035,7 +1035,10 @@ func coerce(v value.Value, err error) func(value.Type) (value.Value, error) {
 }
 
 // unify finds the common type of two CASE arms.
-func unify(n sql.Node, a, b value.Type) value.Type {
+func unify(n sql.Node, a, b value.Type) value.Type { return unifyAs(n, "CASE arms", a, b) }
+
+// unifyAs finds the common type of two values of what: CASE arms, a VALUES column.
+func unifyAs(n sql.Node, what string, a, b value.Type) value.Type {
 	switch {
 	case a.Base == value.TNull:
 		return b
@@ -1048,7 +1051,7 @@ func unify(n sql.Node, a, b value.Type) value.Type {
 	case a.Kind() == b.Kind():
 		return a
 	}
-	errorf(n, "CASE arms have incompatible types %s and %s", a, b)
+	errorf(n, "%s have incompatible types %s and %s", what, a, b)
 	return a
 }
 

@@ -268,6 +268,8 @@ type relation struct {
 	// stream is the in-application stream a bare stream reference reads (for joins and table functions).
 	stream *streamDef
 	table  *Table
+	// values is set when table is a VALUES list in FROM rather than a table of the configuration.
+	values bool
 }
 
 func (p *planner) query(q sql.QueryExpr, top bool) relation {
@@ -276,6 +278,8 @@ func (p *planner) query(q sql.QueryExpr, top bool) relation {
 		return p.retimed(q, p.selectQuery(q))
 	case *sql.ParenQuery:
 		return p.query(q.Query, top)
+	case *sql.Values:
+		errorf(q, "VALUES is a constant table, not a stream: join it to a stream in FROM, as (VALUES ...) AS t(columns)")
 	case *sql.SetOp:
 		if q.Op != "UNION" || !q.All {
 			errorf(q, "%s is not supported on streams: use UNION ALL", q.Op)
@@ -353,6 +357,9 @@ func (p *planner) from(t sql.TableExpr) relation {
 		}
 		errorf(t, "stream or table %s does not exist", quoteName(name))
 	case *sql.DerivedTable:
+		if v := valuesOf(t.Query); v != nil {
+			return p.valuesTable(t, v)
+		}
 		rel := p.query(t.Query, false)
 		alias := ""
 		if t.Alias != nil {
@@ -374,6 +381,77 @@ func (p *planner) from(t sql.TableExpr) relation {
 	}
 	errorf(t, "unsupported FROM item")
 	return relation{}
+}
+
+// valuesOf returns the VALUES list a FROM subquery is, in any parentheses, or nil.
+func valuesOf(q sql.QueryExpr) *sql.Values {
+	for {
+		switch x := q.(type) {
+		case *sql.ParenQuery:
+			q = x.Query
+		case *sql.Values:
+			return x
+		default:
+			return nil
+		}
+	}
+}
+
+// valuesTable plans (VALUES (row), ...) [AS alias[(columns)]] in FROM as a reference table whose rows are
+// the constants written: it joins a stream as a configured table does, with the same index and the same
+// refusals (alone in FROM, or on the preserved side of an outer join, it would be a stream). A column's
+// type is the common type of its values, as CASE's arms have one; unnamed columns are EXPR$0, EXPR$1, ...
+func (p *planner) valuesTable(t *sql.DerivedTable, v *sql.Values) relation {
+	width := len(v.Rows[0])
+	if len(t.ColAliases) > 0 && len(t.ColAliases) != width {
+		errorf(t.ColAliases[0], "VALUES has %d columns, but its alias names %d", width, len(t.ColAliases))
+	}
+	c := &compiler{p: p, sc: &scope{times: map[string]int{}}}
+	consts := make([][]*cexpr, len(v.Rows))
+	types := make([]value.Type, width)
+	for i, row := range v.Rows {
+		if len(row) != width {
+			errorf(row[0], "VALUES rows must have the same number of values: row %d has %d, row 1 has %d", i+1, len(row), width)
+		}
+		for j, x := range row {
+			ce := c.expr(x)
+			if ce.konst == nil {
+				errorf(x, "a VALUES row in FROM holds constants only")
+			}
+			consts[i] = append(consts[i], ce)
+			if i == 0 {
+				types[j] = ce.typ
+			} else {
+				types[j] = unifyAs(x, "the values of VALUES column "+strconv.Itoa(j+1), types[j], ce.typ)
+			}
+		}
+	}
+	alias, name := "", "VALUES"
+	if t.Alias != nil {
+		alias, name = t.Alias.Name, t.Alias.Name
+	}
+	tb := &Table{Name: name}
+	sc := &scope{times: map[string]int{}, width: width}
+	for j, typ := range types {
+		n := "EXPR$" + strconv.Itoa(j)
+		if len(t.ColAliases) > 0 {
+			n = t.ColAliases[j].Name
+		}
+		tb.Columns = append(tb.Columns, value.Column{Name: n, Type: typ})
+		sc.cols = append(sc.cols, column{table: alias, name: n, typ: typ, slot: j})
+	}
+	for i, row := range consts {
+		vals := make([]value.Value, width)
+		for j, ce := range row {
+			val, err := funcs.CastFrom(*ce.konst, ce.typ, types[j])
+			if err != nil {
+				errorf(v.Rows[i][j], "VALUES column %d: %v", j+1, err)
+			}
+			vals[j] = val
+		}
+		tb.Rows = append(tb.Rows, vals)
+	}
+	return relation{sc: sc, table: tb, values: true}
 }
 
 // outputName is the name a select item gets: its alias, its column's name, or EXPR$n as SQL names
@@ -435,6 +513,9 @@ func (p *planner) selectQuery(sel *sql.Select) relation {
 		errorf(sel, "a streaming query needs a FROM clause")
 	}
 	in := p.from(sel.From)
+	if in.values {
+		errorf(sel.From, "VALUES is a constant table, not a stream: a query reads a stream (join the VALUES to a stream)")
+	}
 	if in.table != nil {
 		errorf(sel.From, "%s is a reference table: a query reads a stream (join the table to a stream)", quoteName(in.table.Name))
 	}

@@ -179,6 +179,15 @@ type ParenQuery struct {
 	Query QueryExpr
 }
 
+// Values is VALUES (row), (row) ...: a constant table, the Query page's <row-constructor> list.
+type Values struct {
+	Pos  Pos
+	Rows [][]Expr
+}
+
+func (*Values) node()      {}
+func (*Values) queryExpr() {}
+
 func (*Select) node()          {}
 func (*SetOp) node()           {}
 func (*ParenQuery) node()      {}

@@ -39,7 +39,7 @@ func TestSyntaxErrors(t *testing.T) {
 		{"SELECT STREAM a FROM s NATURAL CROSS JOIN t", `1:32: expected JOIN, INNER, LEFT, RIGHT or FULL, found "CROSS"`},
 		{"SELECT STREAM a FROM s NATURAL JOIN t ON s.a = t.a", `1:39: expected ";" or end of input, found "ON"`},
 		{"SELECT STREAM a FROM s NATURAL JOIN t USING (a)", `1:39: expected ";" or end of input, found "USING"`},
-		{"SELECT STREAM a FROM (s)", `1:23: expected SELECT, found "s"`},
+		{"SELECT STREAM a FROM (s)", `1:23: expected SELECT or VALUES, found "s"`},
 		{"SELECT STREAM a FROM TABLE(x)", `1:28: expected a table function call, found "x"`},
 		{"SELECT STREAM a FROM 42", `1:22: expected a stream name, a subquery or TABLE(...), found "42"`},
 		{"SELECT STREAM CASE a END FROM s", `1:22: expected WHEN, found "END"`},

@@ -63,7 +63,7 @@ func ParseQuery(src string) (QueryExpr, error) {
 	}
 	var q QueryExpr
 	err = p.run(func() {
-		if !p.isKw("SELECT") && !p.isOp("(") {
+		if !p.isKw("SELECT") && !p.isKw("VALUES") && !p.isOp("(") {
 			p.fail("SELECT")
 		}
 		q = p.parseQuery()
@@ -291,7 +291,7 @@ func (p *parser) parseStmt() Stmt {
 		return p.parseCreate()
 	case isKw(t, "INSERT"):
 		return p.parseInsert()
-	case isKw(t, "SELECT"), t.Kind == TokOp && t.Text == "(":
+	case isKw(t, "SELECT"), isKw(t, "VALUES"), t.Kind == TokOp && t.Text == "(":
 		return &QueryStmt{Query: p.parseQuery()}
 	}
 	p.fail("CREATE, INSERT or SELECT")
@@ -574,10 +574,26 @@ func (p *parser) parseQueryTerm() QueryExpr {
 		p.expectOp(")")
 		return &ParenQuery{Pos: pos, Query: q}
 	}
+	if p.isKw("VALUES") {
+		return p.parseValues()
+	}
 	if !p.isKw("SELECT") {
 		p.fail("SELECT")
 	}
 	return p.parseSelect()
+}
+
+// parseValues parses VALUES (e, ...) [, (e, ...)]...; the planner checks that the rows agree.
+func (p *parser) parseValues() *Values {
+	v := &Values{Pos: p.expectKw("VALUES").Pos}
+	for {
+		p.expectOp("(")
+		v.Rows = append(v.Rows, p.parseExprList())
+		p.expectOp(")")
+		if !p.acceptOp(",") {
+			return v
+		}
+	}
 }
 
 func (p *parser) parseSelect() *Select {
@@ -795,9 +811,9 @@ func (p *parser) parseTablePrimary() TableExpr {
 	switch {
 	case t.Kind == TokOp && t.Text == "(":
 		u := p.peekN(1)
-		if !isKw(u, "SELECT") && !(u.Kind == TokOp && u.Text == "(") {
+		if !isKw(u, "SELECT") && !isKw(u, "VALUES") && !(u.Kind == TokOp && u.Text == "(") {
 			p.next()
-			p.fail("SELECT")
+			p.fail("SELECT or VALUES")
 		}
 		p.enter()
 		p.next()

@@ -24,6 +24,8 @@ func Start(n Node) Pos {
 		return Start(n.L)
 	case *ParenQuery:
 		return n.Pos
+	case *Values:
+		return n.Pos
 	case *TableRef:
 		return n.Pos
 	case *DerivedTable:

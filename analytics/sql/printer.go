@@ -235,6 +235,16 @@ func (pr *printer) query(q QueryExpr) {
 		pr.indent--
 		pr.nl()
 		pr.w(")")
+	case *Values:
+		pr.w("VALUES ")
+		for i, row := range q.Rows {
+			if i > 0 {
+				pr.w(", ")
+			}
+			pr.w("(")
+			pr.exprs(row)
+			pr.w(")")
+		}
 	}
 }
 
