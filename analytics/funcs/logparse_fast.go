@@ -97,6 +97,8 @@ func parseFast(p string) ([]fastAtom, string, error) {
 					continue
 				}
 				open, rest = "("+rest[:end+1], rest[end+1:]
+				// Look-around is zero-width: a fixed length of none.
+				a.fixed = open == "(?=" || open == "(?!" || open == "(?<=" || open == "(?<!"
 			}
 			inner, after, err := parseFast(rest)
 			if err != nil {
@@ -127,7 +129,7 @@ func parseFast(p string) ([]fastAtom, string, error) {
 			}
 			a.text, a.fixed, p = "<", true, p[1:]
 		case c == '^' || c == '$':
-			a.text, p = p[:1], p[1:]
+			a.text, a.fixed, p = p[:1], true, p[1:] // zero-width: a fixed length of none
 		default:
 			_, n := utf8.DecodeRuneInString(p)
 			a.text, a.fixed, p = p[:n], true, p[n:]
@@ -226,8 +228,10 @@ func escapeLen(p string) (int, bool, bool) {
 		return 2, false, true
 	case c >= '1' && c <= '9':
 		return 2, false, true
-	case strings.IndexByte("bBAzZGRX", c) >= 0:
-		return 2, false, false
+	case c == 'R' || c == 'X':
+		return 2, false, false // a line break or grapheme: one or more characters
+	case strings.IndexByte("bBAzZG", c) >= 0:
+		return 2, true, false // zero-width
 	}
 	_, n := utf8.DecodeRuneInString(p[1:])
 	return 1 + n, true, false
@@ -250,7 +254,7 @@ type fastPiece struct {
 // is fixed.
 func splitFixed(atoms []fastAtom) (prefix, rest []fastAtom) {
 	for i, a := range atoms {
-		if !a.fixed || a.paren {
+		if !a.fixed {
 			return atoms[:i:i], atoms[i:]
 		}
 		switch {
@@ -316,7 +320,12 @@ func fastPattern(p string) (pattern string, cols int, ok bool) {
 		}
 		if a.group {
 			cols++
-			segs = append(segs, fastSegment{col: cols, atoms: a.inner})
+			inner := a.inner
+			if hasAlt(inner) {
+				// The alternatives stay together, in one expression.
+				inner = []fastAtom{{text: "(?:", paren: true, inner: inner}}
+			}
+			segs = append(segs, fastSegment{col: cols, atoms: inner})
 			outside = -1
 			continue
 		}
@@ -370,6 +379,16 @@ func fastPattern(p string) (pattern string, cols int, ok bool) {
 		b.WriteByte(')')
 	}
 	return b.String(), cols, true
+}
+
+// hasAlt reports whether atoms has a | at its level.
+func hasAlt(atoms []fastAtom) bool {
+	for _, a := range atoms {
+		if a.alt {
+			return true
+		}
+	}
+	return false
 }
 
 // hasFlags reports whether a sets flags or holds a flag setting.

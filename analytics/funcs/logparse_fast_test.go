@@ -41,6 +41,14 @@ func TestFastRegexLogParserDecomposition(t *testing.T) {
 		{name: "FAST_REGEX_LOG_PARSER", args: vals(str(apacheLine), str(`(\S+) (\S+) (\S+) \[([^\]]+)\] "([^"]*)" (\d+) (\d+) "([^"]*)" "([^"]*)"`)),
 			want: row(str("203.0.113.24"), str("-"), str("-"), str("25/Mar/2018:15:25:37 -0700"), str("GET /index.php HTTP/1.1"),
 				str("200"), str("125"), str("-"), str("Mozilla/5.0 [en] Gecko/20100101 Firefox/52.0"))},
+		// Alternatives inside a group stay together.
+		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("xPOST /a"), str(`x(GET|POST) (.*)`)), want: row(str("POST"), str("/a"))},
+		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("a=bc"), str(`(\w)=(b|bc)`)), want: row(str("a"), str("bc"))},
+		// Anchors and look-around have no width, a fixed length: they move to the expression before, so a
+		// lazy group still runs to them.
+		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("abc"), str(`^(.*)$`)), want: row(str("abc"))},
+		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("ab cd"), str(`(.*)\b(.*)`)), want: row(str(""), str("ab cd"))},
+		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("ab1"), str(`(.*)(?=\d)(.)`)), want: row(str("ab"), str("1"))},
 		// A group inside a group is a precedence: the columns are the outer groups.
 		{name: "FAST_REGEX_LOG_PARSER", args: vals(str("abd"), str(`((a)(b|c))d`)), want: row(str("ab"))},
 		// Flags at the start hold for the whole pattern.
