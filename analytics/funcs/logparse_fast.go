@@ -26,8 +26,9 @@ import (
 // start moves to the end of the expression before it).
 //
 // The named patterns of the page (<Alpha>, <Digit>, ...) are read; other syntax is Java's, as for
-// REGEX_LOG_PARSE. A pattern the decomposition does not cover (an alternation or a back-reference outside
-// the groups, a repeated group) is matched as REGEX_LOG_PARSE matches it.
+// REGEX_LOG_PARSE. A pattern the decomposition does not cover (an alternation outside the groups, a
+// repeated group, a back-reference, which would count the column marks, or flags set after the start,
+// which end with the expression they fall in) is matched as REGEX_LOG_PARSE matches it.
 
 // fastNamedPatterns are the page's "POSIX standard identifiers as named patterns", as Java classes.
 // <Print> and <Graph> are both "<Alnum>|<Punct>" there, which is Java's \p{Graph}.
@@ -311,11 +312,11 @@ func fastPattern(p string) (pattern string, cols int, ok bool) {
 	var segs []fastSegment
 	outside := -1
 	for _, a := range atoms {
-		if hasFlags(a) {
+		if hasAtom(a, func(a fastAtom) bool { return a.flags }) {
 			// Flags set further on hold to the end of their group, which the decomposition moves.
 			return "", 0, false
 		}
-		if a.alt || a.ref || a.group && a.quant != "" {
+		if a.alt || hasAtom(a, func(a fastAtom) bool { return a.ref }) || a.group && a.quant != "" {
 			return "", 0, false
 		}
 		if a.group {
@@ -391,13 +392,13 @@ func hasAlt(atoms []fastAtom) bool {
 	return false
 }
 
-// hasFlags reports whether a sets flags or holds a flag setting.
-func hasFlags(a fastAtom) bool {
-	if a.flags {
+// hasAtom reports whether a, or an atom inside it, is one that is accepts.
+func hasAtom(a fastAtom, is func(fastAtom) bool) bool {
+	if is(a) {
 		return true
 	}
 	for _, in := range a.inner {
-		if hasFlags(in) {
+		if hasAtom(in, is) {
 			return true
 		}
 	}
