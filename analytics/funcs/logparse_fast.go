@@ -392,7 +392,7 @@ func hasAlt(atoms []fastAtom) bool {
 	return false
 }
 
-// hasAtom reports whether a, or an atom inside it, is one that is accepts.
+// hasAtom reports whether is holds for a or for an atom inside it.
 func hasAtom(a fastAtom, is func(fastAtom) bool) bool {
 	if is(a) {
 		return true
