@@ -79,7 +79,7 @@ WINDOW r AS (PARTITION BY ticker_symbol RANGE INTERVAL '5' SECOND PRECEDING),
 	}
 	for i, out := range whole.rows {
 		var rng5, rows3 []float64 // non-NULL prices in each window
-		var expSum, expW float64 // EXP_AVG by its definition: weight 2^-floor(age / 1.5 s)
+		var expSum, expW float64  // EXP_AVG by its definition: weight 2^-floor(age / 1.5 s)
 		var first, last value.Value
 		firstSet := false
 		cnt := 0
