@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 
 	"github.com/hydrantio/hydrant/analytics/app"
 )
@@ -59,7 +60,7 @@ func schemaError(se *app.SchemaError) *Error {
 			return internal(err) // a []string always marshals
 		}
 		e.Members = append(e.Members, ',')
-		e.Members = appendJSONString(e.Members, m.name)
+		e.Members = jsontext.AppendString(e.Members, m.name)
 		e.Members = append(e.Members, ':')
 		e.Members = append(e.Members, b...)
 	}

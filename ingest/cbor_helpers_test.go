@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"math"
 	"math/big"
 	"net/http"
@@ -59,7 +60,7 @@ func toJSON(v any) []byte {
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				b.Write(appendJSONString(nil, m.k))
+				b.Write(jsontext.AppendString(nil, m.k))
 				b.WriteByte(':')
 				enc(m.v)
 			}
@@ -74,11 +75,11 @@ func toJSON(v any) []byte {
 			}
 			b.WriteByte(']')
 		case blob:
-			b.Write(appendJSONString(nil, base64.StdEncoding.EncodeToString(v)))
+			b.Write(jsontext.AppendString(nil, base64.StdEncoding.EncodeToString(v)))
 		case stamp:
 			b.Write(appendEpoch(nil, time.Time(v)))
 		case string:
-			b.Write(appendJSONString(nil, v))
+			b.Write(jsontext.AppendString(nil, v))
 		case nil:
 			b.WriteString("null")
 		default:

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestAppendEpoch(t *testing.T) {
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range []string{"", "plain", `quote " backslash \ slash /`, "tab\tnl\ncr\r\x00\x1f", "日本語 😀",
 		"bad \xff utf8", "sep \u2028 \u2029", "<html>&"} {
-		got := appendJSONString(nil, s)
+		got := jsontext.AppendString(nil, s)
 		var back string
 		if err := json.Unmarshal(got, &back); err != nil {
 			t.Errorf("%q encodes to invalid JSON %s: %v", s, got, err)

@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"net/http"
 
 	"github.com/hydrantio/hydrant/streams"
@@ -137,12 +138,12 @@ func toError(err error, kinds map[streams.ErrorKind]*Code) *Error {
 // that nothing internal leaks.
 func appendErrorBody(dst []byte, e *Error) []byte {
 	dst = append(dst, `{"__type":`...)
-	dst = appendJSONString(dst, e.Code.Name)
+	dst = jsontext.AppendString(dst, e.Code.Name)
 	if e.Message != "" && !e.Code.Fault {
 		dst = append(dst, ',')
-		dst = appendJSONString(dst, messageMember(e.Code))
+		dst = jsontext.AppendString(dst, messageMember(e.Code))
 		dst = append(dst, ':')
-		dst = appendJSONString(dst, e.Message)
+		dst = jsontext.AppendString(dst, e.Message)
 	}
 	if !e.Code.Fault {
 		dst = append(dst, e.Members...)

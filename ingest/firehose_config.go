@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"math"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ func appendValueJSON(dst []byte, v *value) []byte {
 				dst = append(dst, ',')
 			}
 			n++
-			dst = appendJSONString(dst, m.name)
+			dst = jsontext.AppendString(dst, m.name)
 			dst = append(dst, ':')
 			dst = appendValueJSON(dst, v.fields[i])
 		}
@@ -58,13 +59,13 @@ func appendValueJSON(dst []byte, v *value) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, k)
+			dst = jsontext.AppendString(dst, k)
 			dst = append(dst, ':')
 			dst = appendValueJSON(dst, v.vals[i])
 		}
 		return append(dst, '}')
 	case typeString:
-		return appendJSONString(dst, v.str)
+		return jsontext.AppendString(dst, v.str)
 	case typeInteger, typeLong:
 		return strconv.AppendInt(dst, v.num, 10)
 	case typeDouble, typeFloat:

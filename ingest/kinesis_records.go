@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"encoding/base64"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"math"
 	"strconv"
 	"time"
@@ -30,12 +31,12 @@ type putRecordOutput struct {
 
 func (o putRecordOutput) appendJSON(dst []byte) []byte {
 	dst = append(dst, `{"ShardId":`...)
-	dst = appendJSONString(dst, o.ShardId)
+	dst = jsontext.AppendString(dst, o.ShardId)
 	dst = append(dst, `,"SequenceNumber":`...)
-	dst = appendJSONString(dst, o.SequenceNumber)
+	dst = jsontext.AppendString(dst, o.SequenceNumber)
 	if o.EncryptionType != "" {
 		dst = append(dst, `,"EncryptionType":`...)
-		dst = appendJSONString(dst, o.EncryptionType)
+		dst = jsontext.AppendString(dst, o.EncryptionType)
 	}
 	return append(dst, '}')
 }
@@ -82,21 +83,21 @@ func (o *putRecordsOutput) appendJSON(dst []byte) []byte {
 		}
 		if r.ErrorCode != "" {
 			dst = append(dst, `{"ErrorCode":`...)
-			dst = appendJSONString(dst, r.ErrorCode)
+			dst = jsontext.AppendString(dst, r.ErrorCode)
 			dst = append(dst, `,"ErrorMessage":`...)
-			dst = appendJSONString(dst, r.ErrorMessage)
+			dst = jsontext.AppendString(dst, r.ErrorMessage)
 		} else {
 			dst = append(dst, `{"SequenceNumber":`...)
-			dst = appendJSONString(dst, r.SequenceNumber)
+			dst = jsontext.AppendString(dst, r.SequenceNumber)
 			dst = append(dst, `,"ShardId":`...)
-			dst = appendJSONString(dst, r.ShardID)
+			dst = jsontext.AppendString(dst, r.ShardID)
 		}
 		dst = append(dst, '}')
 	}
 	dst = append(dst, ']')
 	if o.encryption != "" {
 		dst = append(dst, `,"EncryptionType":`...)
-		dst = appendJSONString(dst, o.encryption)
+		dst = jsontext.AppendString(dst, o.encryption)
 	}
 	return append(dst, '}')
 }
@@ -177,12 +178,12 @@ func (o *getRecordsOutput) encodedLen() int {
 	for i := range recs {
 		r := &recs[i]
 		n += len(recordSeq) + len(recordArrival) + len(recordData) + len(recordKey) + len(recordClose)
-		o.scratch = appendJSONString(o.scratch[:0], r.SequenceNumber)
+		o.scratch = jsontext.AppendString(o.scratch[:0], r.SequenceNumber)
 		n += len(o.scratch)
 		o.scratch = appendEpoch(o.scratch[:0], r.Arrival)
 		n += len(o.scratch)
 		n += base64.StdEncoding.EncodedLen(len(r.Data))
-		o.scratch = appendJSONString(o.scratch[:0], r.PartitionKey)
+		o.scratch = jsontext.AppendString(o.scratch[:0], r.PartitionKey)
 		n += len(o.scratch)
 		if r.Encrypted {
 			n += len(recordKMS)
@@ -202,7 +203,7 @@ func (o *getRecordsOutput) encodeChunks(buf []byte, limit int, flush func([]byte
 			buf = append(buf, ',')
 		}
 		buf = append(buf, recordSeq...)
-		buf = appendJSONString(buf, r.SequenceNumber)
+		buf = jsontext.AppendString(buf, r.SequenceNumber)
 		buf = append(buf, recordArrival...)
 		buf = appendEpoch(buf, r.Arrival)
 		buf = append(buf, recordData...)
@@ -218,7 +219,7 @@ func (o *getRecordsOutput) encodeChunks(buf []byte, limit int, flush func([]byte
 			}
 		}
 		buf = append(buf, recordKey...)
-		buf = appendJSONString(buf, r.PartitionKey)
+		buf = jsontext.AppendString(buf, r.PartitionKey)
 		if r.Encrypted {
 			buf = append(buf, recordKMS...)
 		}
@@ -239,7 +240,7 @@ func (o *getRecordsOutput) appendTail(dst []byte) []byte {
 	dst = append(dst, ']')
 	if o.res.NextIterator != "" {
 		dst = append(dst, `,"NextShardIterator":`...)
-		dst = appendJSONString(dst, o.res.NextIterator)
+		dst = jsontext.AppendString(dst, o.res.NextIterator)
 	}
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, o.res.MillisBehindLatest, 10)
@@ -258,13 +259,13 @@ func appendChildShardsJSON(dst []byte, children []streams.ChildShard) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `{"ShardId":`...)
-		dst = appendJSONString(dst, c.ShardID)
+		dst = jsontext.AppendString(dst, c.ShardID)
 		dst = append(dst, `,"ParentShards":[`...)
 		for j, p := range c.Parents {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, p)
+			dst = jsontext.AppendString(dst, p)
 		}
 		dst = append(dst, `],"HashKeyRange":{"StartingHashKey":"`...)
 		dst = append(dst, c.Hash.Start.String()...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"io"
 	"net/http"
 	"strconv"
@@ -71,7 +72,7 @@ var jsonEventPayload = &eventPayload{
 	event:       appendSubscribeEventJSON,
 	exception: func(dst []byte, e *Error) []byte {
 		dst = append(dst, `{"message":`...)
-		dst = appendJSONString(dst, e.Message)
+		dst = jsontext.AppendString(dst, e.Message)
 		return append(dst, '}')
 	},
 }
@@ -184,7 +185,7 @@ func appendSubscribeEventJSON(dst []byte, ev *streams.SubscribeEvent) []byte {
 func appendEventTailJSON(dst []byte, ev *streams.SubscribeEvent) []byte {
 	if ev.ContinuationSequenceNumber != "" {
 		dst = append(dst, `,"ContinuationSequenceNumber":`...)
-		dst = appendJSONString(dst, ev.ContinuationSequenceNumber)
+		dst = jsontext.AppendString(dst, ev.ContinuationSequenceNumber)
 	}
 	dst = append(dst, `,"MillisBehindLatest":`...)
 	dst = strconv.AppendInt(dst, ev.MillisBehindLatest, 10)
@@ -209,13 +210,13 @@ func appendRecordsJSON(dst []byte, records []streams.Record) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, recordSeq...)
-		dst = appendJSONString(dst, r.SequenceNumber)
+		dst = jsontext.AppendString(dst, r.SequenceNumber)
 		dst = append(dst, recordArrival...)
 		dst = appendEpoch(dst, r.Arrival)
 		dst = append(dst, recordData...)
 		dst = base64.StdEncoding.AppendEncode(dst, r.Data)
 		dst = append(dst, recordKey...)
-		dst = appendJSONString(dst, r.PartitionKey)
+		dst = jsontext.AppendString(dst, r.PartitionKey)
 		if r.Encrypted {
 			dst = append(dst, recordKMS...)
 		}

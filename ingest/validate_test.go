@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"strings"
 	"testing"
 )
@@ -260,7 +261,7 @@ func TestDecodeLeniency(t *testing.T) {
 	}
 }
 
-func quoteJSON(s string) string { return string(appendJSONString(nil, s)) }
+func quoteJSON(s string) string { return string(jsontext.AppendString(nil, s)) }
 
 func trunc(s string) string {
 	if len(s) > 600 {

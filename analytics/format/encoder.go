@@ -3,10 +3,10 @@ package format
 import (
 	"encoding/base64"
 	"fmt"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hydrantio/hydrant/analytics/value"
 )
@@ -53,7 +53,7 @@ func NewEncoder(recordFormatType string, cols []value.Column) (*Encoder, error) 
 		if i == 0 {
 			k[0] = '{'
 		}
-		k = appendJSONString(k, c.Name)
+		k = jsontext.AppendString(k, c.Name)
 		e.keys = append(e.keys, append(k, ':'))
 	}
 	return e, nil
@@ -101,7 +101,7 @@ func (e *Encoder) appendJSON(b []byte, t *value.Type, v value.Value) []byte {
 		}
 		return appendNumber(b, t, v)
 	case value.String:
-		return appendJSONString(b, v.S)
+		return jsontext.AppendString(b, v.S)
 	case value.Binary:
 		b = append(b, '"')
 		b = base64.StdEncoding.AppendEncode(b, []byte(v.S))
@@ -116,7 +116,7 @@ func (e *Encoder) appendJSON(b []byte, t *value.Type, v value.Value) []byte {
 	n := len(b)
 	b = value.AppendQualified(b, v, *t)
 	s := string(b[n:])
-	return appendJSONString(b[:n], s)
+	return jsontext.AppendString(b[:n], s)
 }
 
 func (e *Encoder) appendCSV(b []byte, t *value.Type, v value.Value) []byte {
@@ -196,51 +196,6 @@ func appendDatetime(b []byte, v value.Value) []byte {
 		return appendClock(b, v.I)
 	}
 	return appendTimestamp(b, v.I)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString writes s as a JSON string. Invalid UTF-8 becomes U+FFFD, so the record stays
-// valid JSON.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, "\ufffd"...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 func needsQuote(s string) bool {

@@ -2,8 +2,8 @@ package bench
 
 import (
 	"encoding/base64"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"strconv"
-	"unicode/utf8"
 )
 
 // The encoders below write Kinesis JSON 1.1 request bodies by appending to a
@@ -20,7 +20,7 @@ type record struct {
 // appendPutRecords appends the body of a PutRecords request.
 func appendPutRecords(dst []byte, stream string, recs []record) []byte {
 	dst = append(dst, `{"StreamName":`...)
-	dst = appendJSONString(dst, stream)
+	dst = jsontext.AppendString(dst, stream)
 	dst = append(dst, `,"Records":[`...)
 	for i := range recs {
 		if i > 0 {
@@ -29,7 +29,7 @@ func appendPutRecords(dst []byte, stream string, recs []record) []byte {
 		dst = append(dst, `{"Data":"`...)
 		dst = appendData(dst, recs[i].Head, recs[i].Tail)
 		dst = append(dst, `","PartitionKey":`...)
-		dst = appendJSONString(dst, recs[i].Key)
+		dst = jsontext.AppendString(dst, recs[i].Key)
 		dst = append(dst, '}')
 	}
 	return append(dst, "]}"...)
@@ -38,18 +38,18 @@ func appendPutRecords(dst []byte, stream string, recs []record) []byte {
 // appendPutRecord appends the body of a PutRecord request.
 func appendPutRecord(dst []byte, stream string, r record) []byte {
 	dst = append(dst, `{"StreamName":`...)
-	dst = appendJSONString(dst, stream)
+	dst = jsontext.AppendString(dst, stream)
 	dst = append(dst, `,"Data":"`...)
 	dst = appendData(dst, r.Head, r.Tail)
 	dst = append(dst, `","PartitionKey":`...)
-	dst = appendJSONString(dst, r.Key)
+	dst = jsontext.AppendString(dst, r.Key)
 	return append(dst, '}')
 }
 
 // appendGetRecords appends the body of a GetRecords request.
 func appendGetRecords(dst []byte, iterator string, limit int) []byte {
 	dst = append(dst, `{"ShardIterator":`...)
-	dst = appendJSONString(dst, iterator)
+	dst = jsontext.AppendString(dst, iterator)
 	dst = append(dst, `,"Limit":`...)
 	dst = strconv.AppendInt(dst, int64(limit), 10)
 	return append(dst, '}')
@@ -69,56 +69,4 @@ func appendData(dst, head, tail []byte) []byte {
 	}
 	dst = enc.AppendEncode(dst, head)
 	return enc.AppendEncode(dst, tail)
-}
-
-// appendJSONString appends s as a quoted JSON string, escaping as
-// encoding/json does (but without HTML escaping); invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			if r == '\u2028' || r == '\u2029' {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\u202`...)
-				dst = append(dst, "0123456789abcdef"[r&0xF])
-				i += size
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, `\u00`...)
-			dst = append(dst, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xF])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/hydrantio/hydrant/internal/jsontext"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -29,9 +30,9 @@ var awkwardStrings = []string{
 
 func TestAppendJSONString(t *testing.T) {
 	for _, s := range awkwardStrings {
-		got := string(appendJSONString(nil, s))
+		got := string(jsontext.AppendString(nil, s))
 		if want := jsonString(t, s); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", s, got, want)
+			t.Errorf("jsontext.AppendString(%q) = %s, want %s", s, got, want)
 		}
 	}
 }
